@@ -1,0 +1,1 @@
+#include "condition/condition.h"

@@ -1,0 +1,1 @@
+#include "rulebook/loader.h"

@@ -1,0 +1,1 @@
+#include "sources/builtin/builtin.h"

@@ -1,0 +1,53 @@
+// source: the interface every event source implements (built-in, Lua, .so).
+//
+// Sources run on the engine's single event loop and must never block it. A source pushes events
+// into an event_sink; when put() answers false the sink is full and the source must stop producing
+// and resume from the callback it gives to when_ready() (back-pressure: nothing is dropped).
+// A source reports its end exactly once through source_env::done.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/value.h"
+
+namespace rb::sources {
+
+class event_sink {
+ public:
+  virtual ~event_sink() = default;
+  // Takes the event (always accepted). Returns false when the sink is now full: stop producing
+  // and call when_ready().
+  virtual bool put(value&& event) = 0;
+  // Calls `resume` (posted on the loop) once the sink has room again.
+  virtual void when_ready(std::function<void()> resume) = 0;
+};
+
+enum class source_end { finished, failed, stopped };
+
+struct source_env {
+  boost::asio::io_context* io = nullptr;
+  event_sink* sink = nullptr;
+  std::string name;    // the source's name in the rulebook (for logs)
+  std::string plugin;  // the plugin as written (for logs)
+  // Called once when the source ends; `error` is non-empty for failed.
+  std::function<void(source_end, const std::string& error)> done;
+};
+
+class source {
+ public:
+  virtual ~source() = default;
+  // Begins producing. Called once, on the loop.
+  virtual void start() = 0;
+  // Asks the source to stop soon (shutdown); it still calls done(stopped) when it has.
+  virtual void stop() = 0;
+};
+
+// Thrown while creating a source from bad arguments (load time only).
+struct source_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace rb::sources
