@@ -42,3 +42,11 @@ namespace rb::rulebook {
 value load_vars_file(const std::string& path);
 
 }  // namespace rb::rulebook
+
+namespace rb::rulebook {
+
+// Reads any YAML or JSON data file (e.g. the generic source's payload_file) into a value, keeping
+// YAML types. Throws std::runtime_error with "file:line:column: message" on failure.
+value load_data_file(const std::string& path);
+
+}  // namespace rb::rulebook
