@@ -1,1 +1,54 @@
-int main() { return 0; }
+// rulebook: the command-line entry point. Start-up is a short ordered list of steps (options,
+// logging, variables, rulebook, engine); each failure prints what is wrong and exits non-zero:
+// 2 for usage errors, 1 when the rulebook, a plugin or a source cannot run.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <variant>
+
+#include "app/cli.h"
+#include "app/engine.h"
+#include "app/logging.h"
+#include "app/variables.h"
+#include "rulebook/loader.h"
+
+int main(int argc, char** argv) {
+  using namespace rb;
+  auto parsed = app::parse_cli(argc, argv);
+  if (auto* exit = std::get_if<app::cli_exit>(&parsed)) {
+    std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);
+    return exit->code;
+  }
+  const auto& options = std::get<app::cli_options>(parsed);
+  app::setup_logging(options.format, options.verbosity);
+
+  value vars;
+  try {
+    vars = app::load_variables(options);
+  } catch (const app::variables_error& e) {
+    spdlog::error("{}", e.what());
+    return e.usage ? 2 : 1;
+  }
+
+  if (!options.ha_postgres_dsn.empty() || !options.ha_uuid.empty()) {
+    spdlog::error("high availability (--ha-postgres-dsn/--ha-uuid) is not supported yet");
+    return 1;
+  }
+
+  const auto loaded = rulebook::load_file(options.rulebook, vars);
+  for (const auto& w : loaded.warnings) spdlog::warn("{}", rulebook::to_string(w));
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) spdlog::error("{}", rulebook::to_string(e));
+    spdlog::error("rulebook '{}' has {} error(s); nothing was run", options.rulebook,
+                  loaded.errors.size());
+    return 1;
+  }
+
+  try {
+    app::engine engine(options, loaded.model, std::move(vars));
+    return engine.run();
+  } catch (const app::startup_error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,51 @@
+#include <string>
+
+#include "actions/builtin_actions.h"
+
+namespace rb::actions {
+
+namespace {
+
+struct entry {
+  std::string_view type;
+  std::unique_ptr<action> (*make)(const value&);
+};
+
+constexpr entry builtin[] = {
+    {"none", make_none},
+    {"debug", make_debug},
+    {"print_event", make_print_event},
+    {"shutdown", make_shutdown},
+};
+
+}  // namespace
+
+bool is_supported(std::string_view type) {
+  for (const auto& e : builtin)
+    if (e.type == type) return true;
+  return false;
+}
+
+std::unique_ptr<action> make_action(std::string_view type, const value& args) {
+  for (const auto& e : builtin)
+    if (e.type == type) return e.make(args.is_null() ? value::object() : args);
+  throw action_error("action '" + std::string(type) +
+                     "' is not supported yet (supported: none, debug, print_event, shutdown)");
+}
+
+void expect_only(std::string_view action, const value& args,
+                 std::initializer_list<std::string_view> allowed) {
+  if (!args.is_object())
+    throw action_error(std::string(action) + ": arguments must be a mapping");
+  for (auto it = args.begin(); it != args.end(); ++it) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || it.key() == a;
+    if (ok) continue;
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw action_error(std::string(action) + ": unknown argument '" + it.key() +
+                       "' (allowed: " + list + ")");
+  }
+}
+
+}  // namespace rb::actions

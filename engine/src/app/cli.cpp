@@ -1,0 +1,151 @@
+#include "app/cli.h"
+
+#include <cstdlib>
+#include <cxxopts.hpp>
+#include <sstream>
+
+namespace rb::app {
+
+namespace {
+
+constexpr const char* program_name = "rulebook";
+
+cxxopts::Options make_options() {
+  cxxopts::Options o(program_name,
+                     "Runs ansible-rulebook rulebooks: sources → rules → actions, with optional "
+                     "high availability on PostgreSQL.");
+  o.set_width(100);
+  // clang-format off
+  o.add_options()
+    ("r,rulebook", "The rulebook file", cxxopts::value<std::string>(), "FILE")
+    ("e,vars", "Variables file (YAML or JSON)", cxxopts::value<std::string>(), "FILE")
+    ("E,env-vars", "Comma-separated environment variables to import as variables",
+       cxxopts::value<std::vector<std::string>>(), "A,B")
+    ("i,inventory", "Path to an inventory file (default: $ANSIBLE_INVENTORY)",
+       cxxopts::value<std::string>(), "FILE")
+    ("S,source-dir", "Directory with source plugins (repeatable)",
+       cxxopts::value<std::vector<std::string>>(), "DIR")
+    ("F,filter-dir", "Directory with event filters (repeatable)",
+       cxxopts::value<std::vector<std::string>>(), "DIR")
+    ("v,verbose", "More output: -v info, -vv debug")
+    ("print-events", "Print every event a ruleset receives")
+    ("audit-log", "Append one JSON record per action to FILE", cxxopts::value<std::string>(),
+       "FILE")
+    ("shutdown-delay", "Seconds a graceful shutdown may take (default: $EDA_SHUTDOWN_DELAY or 60)",
+       cxxopts::value<std::string>(), "SECONDS")
+    ("log-format", "text or json", cxxopts::value<std::string>()->default_value("text"), "FORMAT")
+    ("execution-strategy", "sequential or parallel (default: as each ruleset says)",
+       cxxopts::value<std::string>(), "STRATEGY")
+    ("m,max-concurrent-actions", "Cap on actions running at once with the parallel strategy",
+       cxxopts::value<std::string>(), "N")
+    ("id", "Activation id written to audit records", cxxopts::value<std::string>(), "ID")
+    ("ha-postgres-dsn", "PostgreSQL DSN for HA (env EDA_HA_POSTGRES_DSN)",
+       cxxopts::value<std::string>(), "DSN")
+    ("ha-uuid", "HA cluster UUID shared by all workers (env EDA_HA_UUID)",
+       cxxopts::value<std::string>(), "UUID")
+    ("ha-poll-interval", "Seconds between leadership polls (env EDA_HA_POLL_INTERVAL, default 5)",
+       cxxopts::value<std::string>(), "SECONDS")
+    ("ha-worker-id", "This worker's id (env EDA_HA_WORKER_ID, default: generated)",
+       cxxopts::value<std::string>(), "ID")
+    ("version", "Show the version and exit")
+    ("h,help", "Show this help and exit");
+  // clang-format on
+  return o;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? std::string(v) : fallback;
+}
+
+// Parses a non-negative number of seconds; false when `text` is not one.
+bool parse_seconds(const std::string& text, double& out) {
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(text, &used);
+    if (used != text.size() || !(d >= 0)) return false;
+    out = d;
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+cli_exit usage(const std::string& message) {
+  return {2, std::string(program_name) + ": " + message +
+                 "\nRun 'rulebook --help' for the list of options.\n"};
+}
+
+}  // namespace
+
+std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv) {
+  auto spec = make_options();
+  cxxopts::ParseResult r;
+  try {
+    r = spec.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    return usage(e.what());
+  }
+  if (r.count("help")) return cli_exit{0, spec.help()};
+  if (r.count("version")) return cli_exit{0, std::string(program_name) + " " + RB_VERSION + "\n"};
+  if (!r.unmatched().empty()) return usage("unexpected argument '" + r.unmatched().front() + "'");
+
+  cli_options o;
+  try {
+    if (!r.count("rulebook")) return usage("the option '--rulebook' (-r) is required");
+    o.rulebook = r["rulebook"].as<std::string>();
+    if (r.count("vars")) o.vars_file = r["vars"].as<std::string>();
+    if (r.count("env-vars")) o.env_vars = r["env-vars"].as<std::vector<std::string>>();
+    o.inventory = r.count("inventory") ? r["inventory"].as<std::string>()
+                                       : env_or("ANSIBLE_INVENTORY", "");
+    if (r.count("source-dir")) o.source_dirs = r["source-dir"].as<std::vector<std::string>>();
+    if (r.count("filter-dir")) o.filter_dirs = r["filter-dir"].as<std::vector<std::string>>();
+    o.verbosity = static_cast<int>(r.count("verbose"));
+    o.print_events = r.count("print-events") > 0;
+    if (r.count("audit-log")) o.audit_log = r["audit-log"].as<std::string>();
+    if (r.count("id")) o.id = r["id"].as<std::string>();
+
+    const std::string delay = r.count("shutdown-delay") ? r["shutdown-delay"].as<std::string>()
+                                                        : env_or("EDA_SHUTDOWN_DELAY", "60");
+    if (!parse_seconds(delay, o.shutdown_delay))
+      return usage("invalid value '" + delay + "' for '--shutdown-delay': expected seconds >= 0");
+
+    const std::string fmt = r["log-format"].as<std::string>();
+    if (fmt == "text") o.format = log_format::text;
+    else if (fmt == "json") o.format = log_format::json;
+    else return usage("invalid value '" + fmt + "' for '--log-format': expected text or json");
+
+    if (r.count("execution-strategy")) {
+      o.execution_strategy = r["execution-strategy"].as<std::string>();
+      if (o.execution_strategy != "sequential" && o.execution_strategy != "parallel")
+        return usage("invalid value '" + o.execution_strategy +
+                     "' for '--execution-strategy': expected sequential or parallel");
+    }
+    const std::string max_actions = r.count("max-concurrent-actions")
+                                        ? r["max-concurrent-actions"].as<std::string>()
+                                        : env_or("EDA_MAX_CONCURRENT_ACTIONS", "25");
+    try {
+      std::size_t used = 0;
+      o.max_concurrent_actions = std::stoi(max_actions, &used);
+      if (used != max_actions.size() || o.max_concurrent_actions < 1) throw 0;
+    } catch (...) {
+      return usage("invalid value '" + max_actions +
+                   "' for '--max-concurrent-actions': expected an integer >= 1");
+    }
+
+    o.ha_postgres_dsn = r.count("ha-postgres-dsn") ? r["ha-postgres-dsn"].as<std::string>()
+                                                   : env_or("EDA_HA_POSTGRES_DSN", "");
+    o.ha_uuid = r.count("ha-uuid") ? r["ha-uuid"].as<std::string>() : env_or("EDA_HA_UUID", "");
+    o.ha_worker_id = r.count("ha-worker-id") ? r["ha-worker-id"].as<std::string>()
+                                             : env_or("EDA_HA_WORKER_ID", "");
+    const std::string poll = r.count("ha-poll-interval") ? r["ha-poll-interval"].as<std::string>()
+                                                         : env_or("EDA_HA_POLL_INTERVAL", "5");
+    if (!parse_seconds(poll, o.ha_poll_interval) || o.ha_poll_interval <= 0)
+      return usage("invalid value '" + poll + "' for '--ha-poll-interval': expected seconds > 0");
+  } catch (const cxxopts::exceptions::exception& e) {
+    return usage(e.what());
+  }
+  return o;
+}
+
+}  // namespace rb::app

@@ -1,0 +1,44 @@
+// cli: ansible-rulebook's command line plus rulebook's own flags, parsed into plain options.
+// parse_cli never exits the process: it returns options, or what to print and the exit code
+// (0 for --help/--version, 2 for usage errors naming the flag at fault).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace rb::app {
+
+enum class log_format { text, json };
+
+struct cli_options {
+  std::string rulebook;
+  std::string vars_file;                // -e/--vars
+  std::vector<std::string> env_vars;    // -E/--env-vars A,B
+  std::string inventory;                // -i/--inventory
+  std::vector<std::string> source_dirs; // -S/--source-dir (repeatable)
+  std::vector<std::string> filter_dirs; // -F/--filter-dir (repeatable)
+  int verbosity = 0;                    // -v = 1, -vv = 2
+  bool print_events = false;
+  std::string audit_log;
+  double shutdown_delay = 60.0;         // seconds a graceful shutdown may take
+  log_format format = log_format::text;
+  std::string execution_strategy;       // empty: as the rulebook says
+  int max_concurrent_actions = 25;
+  std::string id;                       // --id: the activation id in audit records
+  // High availability (each also from its EDA_HA_* environment variable).
+  std::string ha_postgres_dsn;
+  std::string ha_uuid;
+  double ha_poll_interval = 5.0;
+  std::string ha_worker_id;
+};
+
+struct cli_exit {
+  int code = 0;
+  std::string text;  // printed to stdout for code 0, stderr otherwise
+};
+
+std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv);
+
+}  // namespace rb::app

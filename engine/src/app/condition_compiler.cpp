@@ -1,0 +1,30 @@
+#include "app/condition_compiler.h"
+
+namespace rb::app {
+
+std::variant<condition::program, std::string> compile_rule_condition(
+    const rulebook::rule_spec& rule, const rulebook::condition_text& text, const value& vars) {
+  condition::compile_options opts;
+  opts.vars = &vars;
+  auto compiled = condition::compile(text.text, opts);
+  if (auto* prog = std::get_if<condition::program>(&compiled)) return std::move(*prog);
+
+  const auto& err = std::get<condition::error>(compiled);
+  rulebook::position at = text.text_pos;
+  std::string where;
+  if (text.single_line) {
+    at.column += static_cast<int>(err.column) - 1;
+    where = rulebook::to_string(at);
+  } else {
+    where = rulebook::to_string(at) + " (column " + std::to_string(err.column) +
+            " of the condition)";
+  }
+  std::string caret_line(err.column > 0 ? err.column - 1 : 0, ' ');
+  // Keep the caret aligned under tabs in the echoed text.
+  for (std::size_t i = 0; i < caret_line.size() && i < text.text.size(); ++i)
+    if (text.text[i] == '\t') caret_line[i] = '\t';
+  return where + ": rule '" + rule.name + "': invalid condition: " + err.message + "\n    " +
+         text.text + "\n    " + caret_line + "^";
+}
+
+}  // namespace rb::app
