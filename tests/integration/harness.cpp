@@ -1,0 +1,139 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace rb::test {
+
+namespace {
+
+std::vector<char*> c_args(const std::vector<std::string>& args, std::vector<std::string>& store) {
+  store.clear();
+  store.push_back(RB_BINARY);
+  store.insert(store.end(), args.begin(), args.end());
+  std::vector<char*> out;
+  for (auto& s : store) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+int start(const std::vector<std::string>& args, int out_fd, int err_fd,
+          const std::vector<std::string>& env) {
+  std::vector<std::string> store;
+  auto argv = c_args(args, store);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    execv(RB_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+run_result finish(pid_t pid, std::chrono::milliseconds timeout) {
+  run_result r;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (true) {
+    const pid_t got = waitpid(pid, &status, WNOHANG);
+    if (got == pid) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      r.timed_out = true;
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  return r;
+}
+
+}  // namespace
+
+run_result run_rulebook(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                        const std::vector<std::string>& env) {
+  temp_dir dir;
+  const std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const pid_t pid = start(args, out_fd, err_fd, env);
+  close(out_fd);
+  close(err_fd);
+  run_result r = finish(pid, timeout);
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+int spawn_rulebook(const std::vector<std::string>& args, const std::string& out_file,
+                   const std::string& err_file) {
+  const int out_fd = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int err_fd = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const pid_t pid = start(args, out_fd, err_fd, {});
+  close(out_fd);
+  close(err_fd);
+  return pid;
+}
+
+run_result wait_rulebook(int pid, const std::string& out_file, const std::string& err_file,
+                         std::chrono::milliseconds timeout) {
+  run_result r = finish(pid, timeout);
+  r.out = read_file(out_file);
+  r.err = read_file(err_file);
+  return r;
+}
+
+temp_dir::temp_dir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rbtest.XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string temp_dir::write(const std::string& name, const std::string& content) const {
+  const std::string p = path_ + "/" + name;
+  std::ofstream(p) << content;
+  return p;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<value> read_jsonl(const std::string& path) {
+  std::vector<value> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(value::parse(line));
+  return out;
+}
+
+std::string source_path(const std::string& relative) {
+  return std::string(RB_SOURCE_DIR) + "/" + relative;
+}
+
+}  // namespace rb::test

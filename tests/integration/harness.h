@@ -1,0 +1,53 @@
+// harness: runs the real `rulebook` binary for integration tests and captures what it did.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+
+namespace rb::test {
+
+struct run_result {
+  int exit_code = -1;     // -1 when killed by a signal (see signal)
+  int signal = 0;
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+// Runs RB_BINARY with `args`; kills it after `timeout`. `env` adds NAME=VALUE entries.
+run_result run_rulebook(const std::vector<std::string>& args,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                        const std::vector<std::string>& env = {});
+
+// Starts the binary in the background; returns its pid. Output goes to the given files.
+int spawn_rulebook(const std::vector<std::string>& args, const std::string& out_file,
+                   const std::string& err_file);
+// Waits for a spawned process; returns its run_result with the files' contents.
+run_result wait_rulebook(int pid, const std::string& out_file, const std::string& err_file,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// A fresh temporary directory, removed when the object dies.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+  // Writes `content` to path()/name and returns the full path.
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+// Parses a JSON-lines file (the audit log) into records.
+std::vector<value> read_jsonl(const std::string& path);
+// Path of a file in the source tree (e.g. "rulebooks/hello.yml").
+std::string source_path(const std::string& relative);
+
+}  // namespace rb::test
