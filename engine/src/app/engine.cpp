@@ -16,6 +16,7 @@
 #include "app/condition_compiler.h"
 #include "core/clock.h"
 #include "core/uuid.h"
+#include "filters/filter.h"
 #include "match/ruleset_matcher.h"
 #include "sources/builtin/builtin.h"
 
@@ -44,6 +45,7 @@ struct source_runtime {
   std::unique_ptr<sources::source> source;
   std::unique_ptr<sources::event_sink> sink;
   bool ended = false;
+  bool failed_in_filter = false;  // a filter raised: the source is stopped and counts as failed
 };
 
 struct ruleset_runtime {
@@ -97,16 +99,42 @@ struct engine::impl {
 
   // ---- building ----
 
+  // Where a source's events go: its filters, then meta, then the ruleset's queue.
   class sink final : public sources::event_sink {
    public:
-    sink(impl& e, ruleset_runtime& rs, std::string name, std::string type)
-        : engine_(e), rs_(rs), name_(std::move(name)), type_(std::move(type)) {}
+    sink(impl& e, ruleset_runtime& rs, std::size_t source_index, std::string name,
+         std::string type, std::vector<std::unique_ptr<filters::event_filter>> filter_chain,
+         std::vector<std::string> filter_names)
+        : engine_(e),
+          rs_(rs),
+          source_index_(source_index),
+          name_(std::move(name)),
+          type_(std::move(type)),
+          filters_(std::move(filter_chain)),
+          filter_names_(std::move(filter_names)) {}
+
     bool put(value&& event) override {
-      add_meta(event, name_, type_);
-      rs_.queue.push_back(std::move(event));
-      engine_.schedule_drain(rs_);
+      if (filters_.empty()) {
+        enqueue(std::move(event));
+      } else {
+        std::vector<value> current, next;
+        current.push_back(std::move(event));
+        for (std::size_t f = 0; f < filters_.size() && !current.empty(); ++f) {
+          next.clear();
+          for (auto& ev : current) {
+            const filters::filter_result r = filters_[f]->apply(std::move(ev), next);
+            if (!r.ok) {
+              engine_.on_filter_error(rs_, source_index_, filter_names_[f], r.error);
+              return false;
+            }
+          }
+          std::swap(current, next);
+        }
+        for (auto& ev : current) enqueue(std::move(ev));
+      }
       return rs_.queue.size() < queue_capacity;
     }
+
     void when_ready(std::function<void()> resume) override {
       if (rs_.queue.size() < queue_capacity) {
         asio::post(engine_.io, std::move(resume));
@@ -116,11 +144,31 @@ struct engine::impl {
     }
 
    private:
+    void enqueue(value&& event) {
+      add_meta(event, name_, type_);
+      rs_.queue.push_back(std::move(event));
+      engine_.schedule_drain(rs_);
+    }
+
     impl& engine_;
     ruleset_runtime& rs_;
+    std::size_t source_index_;
     std::string name_;
     std::string type_;
+    std::vector<std::unique_ptr<filters::event_filter>> filters_;
+    std::vector<std::string> filter_names_;
   };
+
+  void on_filter_error(ruleset_runtime& rs, std::size_t source_index, const std::string& filter,
+                       const std::string& error) {
+    source_runtime& sr = rs.sources[source_index];
+    if (sr.failed_in_filter) return;
+    sr.failed_in_filter = true;
+    source_failed = true;
+    spdlog::error("source '{}' ({}) of ruleset '{}': filter '{}' failed: {}; stopping the source",
+                  sr.name, sr.plugin, rs.name, filter, error);
+    if (sr.source && !sr.ended) sr.source->stop();
+  }
 
   void build(const rulebook::rulebook_model& model) {
     std::vector<std::string> errors;
@@ -173,10 +221,6 @@ struct engine::impl {
       rs->matcher.emplace(std::move(rules), spec.match_multiple_rules);
 
       for (const auto& src : spec.sources) {
-        if (!src.filters.empty()) {
-          errors.push_back(rulebook::to_string(src.filters.front().pos) + ": source '" + src.name +
-                           "': event filters are not supported yet");
-        }
         source_runtime sr;
         sr.name = src.name;
         sr.plugin = src.plugin;
@@ -185,14 +229,31 @@ struct engine::impl {
                            "' not found (built-in sources: range, generic)");
           continue;
         }
-        sr.sink = std::make_unique<sink>(*this, *rs, src.name, src.plugin);
+        std::vector<std::unique_ptr<filters::event_filter>> chain;
+        std::vector<std::string> chain_names;
+        for (const auto& f : src.filters) {
+          if (filters::builtin_filter_name(f.name).empty()) {
+            errors.push_back(rulebook::to_string(f.pos) + ": source '" + src.name +
+                             "': event filter '" + f.name + "' not found");
+            continue;
+          }
+          try {
+            chain.push_back(filters::make_builtin_filter(f.name, f.args));
+            chain_names.push_back(f.name);
+          } catch (const std::exception& e) {
+            errors.push_back(rulebook::to_string(f.pos) + ": source '" + src.name + "': " +
+                             e.what());
+          }
+        }
+        const std::size_t rs_index = rulesets.size();
+        const std::size_t src_index = rs->sources.size();
+        sr.sink = std::make_unique<sink>(*this, *rs, src_index, src.name, src.plugin,
+                                         std::move(chain), std::move(chain_names));
         sources::source_env env;
         env.io = &io;
         env.sink = sr.sink.get();
         env.name = src.name;
         env.plugin = src.plugin;
-        const std::size_t rs_index = rulesets.size();
-        const std::size_t src_index = rs->sources.size();
         env.done = [this, rs_index, src_index](sources::source_end end, const std::string& err) {
           on_source_done(rs_index, src_index, end, err);
         };
