@@ -1,0 +1,127 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "actions/action.h"
+
+using namespace rb::actions;
+using rb::value;
+
+namespace {
+
+// Captures what an action prints.
+struct captured_output {
+  char* buf = nullptr;
+  std::size_t size = 0;
+  std::FILE* file = open_memstream(&buf, &size);
+  ~captured_output() {
+    std::fclose(file);
+    std::free(buf);
+  }
+  std::string text() {
+    std::fflush(file);
+    return std::string(buf, size);
+  }
+};
+
+struct firing_fixture {
+  value event = value::parse(R"({"i": 7, "meta": {"source": {"name": "s"}}})");
+  value matching = value{{"m", event}};
+  firing f;
+  firing_fixture() {
+    f.ruleset = "rs";
+    f.rule = "r";
+    f.matching_events = &matching;
+    f.event = &event;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("none reports noop and does nothing") {
+  auto a = make_action("none", nullptr);
+  CHECK(a->audit_name() == "noop");
+  firing_fixture fx;
+  services svc;
+  CHECK(a->run(fx.f, value::object(), svc).ok);
+}
+
+TEST_CASE("debug prints msg, lists of msg, and var") {
+  captured_output out;
+  services svc;
+  svc.out = out.file;
+  firing_fixture fx;
+  const value msg_args = {{"msg", "hello"}};
+  CHECK(make_action("debug", msg_args)->run(fx.f, msg_args, svc).ok);
+  const value list_args = {{"msg", {"a1", "b2"}}};
+  CHECK(make_action("debug", list_args)->run(fx.f, list_args, svc).ok);
+  const value var_args = {{"var", "event.i"}};
+  CHECK(make_action("debug", var_args)->run(fx.f, var_args, svc).ok);
+  const std::string text = out.text();
+  CHECK(text.find("[debug]") != std::string::npos);
+  CHECK(text.find("\nhello\n") != std::string::npos);
+  CHECK(text.find("\na1\n") != std::string::npos);
+  CHECK(text.find("\nb2\n") != std::string::npos);
+  CHECK(text.find("event.i: 7") != std::string::npos);
+
+  const value missing = {{"var", "event.nope"}};
+  const auto r = make_action("debug", missing)->run(fx.f, missing, svc);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error.find("event.nope") != std::string::npos);
+}
+
+TEST_CASE("print_event prints the event, pretty on request") {
+  captured_output out;
+  services svc;
+  svc.out = out.file;
+  firing_fixture fx;
+  CHECK(make_action("print_event", nullptr)->run(fx.f, value::object(), svc).ok);
+  const value pretty = {{"pretty", true}};
+  CHECK(make_action("print_event", pretty)->run(fx.f, pretty, svc).ok);
+  const std::string text = out.text();
+  CHECK(text.find("[event]") != std::string::npos);
+  CHECK(text.find(R"({"i":7,)") != std::string::npos);
+  CHECK(text.find("    \"i\": 7") != std::string::npos);
+}
+
+TEST_CASE("shutdown asks the engine to stop and reports its arguments") {
+  captured_output out;
+  services svc;
+  svc.out = out.file;
+  shutdown_request seen;
+  int calls = 0;
+  svc.request_shutdown = [&](const shutdown_request& r) {
+    seen = r;
+    ++calls;
+  };
+  firing_fixture fx;
+  const value args = {{"delay", 1.5}, {"message", "bye"}, {"kind", "now"}};
+  const auto r = make_action("shutdown", args)->run(fx.f, args, svc);
+  CHECK(r.ok);
+  CHECK(calls == 1);
+  CHECK(seen.kind == shutdown_kind::now);
+  CHECK(seen.delay_seconds == doctest::Approx(1.5));
+  CHECK(seen.message == "bye");
+  CHECK(r.extra["kind"] == "now");
+  CHECK(out.text().find("has initiated shutdown of type: now") != std::string::npos);
+}
+
+TEST_CASE("bad arguments and unsupported actions throw naming the problem") {
+  auto message = [](const char* type, const value& args) -> std::string {
+    try {
+      make_action(type, args);
+    } catch (const action_error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(message("debug", value{{"msgs", "x"}}).find("'msgs'") != std::string::npos);
+  CHECK(message("shutdown", value{{"kind", "later"}}).find("'kind'") != std::string::npos);
+  CHECK(message("shutdown", value{{"delay", -1}}).find("'delay'") != std::string::npos);
+  CHECK(message("print_event", value{{"pretty", "yes"}}).find("'pretty'") != std::string::npos);
+  CHECK(message("run_playbook", value{{"name", "x.yml"}}).find("not supported yet") !=
+        std::string::npos);
+  CHECK(is_supported("debug"));
+  CHECK_FALSE(is_supported("run_playbook"));
+}

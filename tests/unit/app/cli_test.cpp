@@ -1,0 +1,74 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "app/cli.h"
+
+using namespace rb::app;
+
+namespace {
+
+std::variant<cli_options, cli_exit> parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "rulebook");
+  return parse_cli(static_cast<int>(args.size()), args.data());
+}
+
+int exit_code(const std::variant<cli_options, cli_exit>& r) {
+  return std::holds_alternative<cli_exit>(r) ? std::get<cli_exit>(r).code : -1;
+}
+
+}  // namespace
+
+TEST_CASE("ansible-rulebook's flags parse into options") {
+  const auto r = parse({"-r", "rb.yml", "-e", "vars.yml", "-E", "A,B", "-i", "inv.yml", "-S", "d1",
+                        "-S", "d2", "-vv", "--print-events", "--audit-log", "a.jsonl",
+                        "--shutdown-delay", "2.5", "--log-format", "json", "--id", "act-1"});
+  REQUIRE(std::holds_alternative<cli_options>(r));
+  const auto& o = std::get<cli_options>(r);
+  CHECK(o.rulebook == "rb.yml");
+  CHECK(o.vars_file == "vars.yml");
+  CHECK(o.env_vars == std::vector<std::string>{"A", "B"});
+  CHECK(o.inventory == "inv.yml");
+  CHECK(o.source_dirs == std::vector<std::string>{"d1", "d2"});
+  CHECK(o.verbosity == 2);
+  CHECK(o.print_events);
+  CHECK(o.audit_log == "a.jsonl");
+  CHECK(o.shutdown_delay == doctest::Approx(2.5));
+  CHECK(o.format == log_format::json);
+  CHECK(o.id == "act-1");
+}
+
+TEST_CASE("HA flags fall back to their EDA_HA_* environment variables") {
+  setenv("EDA_HA_UUID", "550e8400-e29b-41d4-a716-446655440000", 1);
+  setenv("EDA_HA_POLL_INTERVAL", "3", 1);
+  setenv("EDA_HA_WORKER_ID", "w-env", 1);
+  setenv("EDA_HA_POSTGRES_DSN", "postgresql://u:p@localhost/db", 1);
+  const auto r = parse({"-r", "rb.yml", "--ha-worker-id", "w-flag"});
+  unsetenv("EDA_HA_UUID");
+  unsetenv("EDA_HA_POLL_INTERVAL");
+  unsetenv("EDA_HA_WORKER_ID");
+  unsetenv("EDA_HA_POSTGRES_DSN");
+  REQUIRE(std::holds_alternative<cli_options>(r));
+  const auto& o = std::get<cli_options>(r);
+  CHECK(o.ha_uuid == "550e8400-e29b-41d4-a716-446655440000");
+  CHECK(o.ha_poll_interval == doctest::Approx(3.0));
+  CHECK(o.ha_worker_id == "w-flag");  // the flag wins over the environment
+  CHECK(o.ha_postgres_dsn == "postgresql://u:p@localhost/db");
+}
+
+TEST_CASE("usage errors exit 2 and name the flag") {
+  const auto unknown = parse({"-r", "x", "--nope"});
+  CHECK(exit_code(unknown) == 2);
+  CHECK(std::get<cli_exit>(unknown).text.find("nope") != std::string::npos);
+  CHECK(exit_code(parse({})) == 2);
+  CHECK(exit_code(parse({"-r", "x", "--ha-poll-interval", "0"})) == 2);
+  CHECK(exit_code(parse({"-r", "x", "--execution-strategy", "random"})) == 2);
+  CHECK(exit_code(parse({"-r", "x", "-m", "0"})) == 2);
+  CHECK(exit_code(parse({"-r", "x", "extra-positional"})) == 2);
+}
+
+TEST_CASE("--help and --version exit 0") {
+  CHECK(exit_code(parse({"--help"})) == 0);
+  CHECK(exit_code(parse({"--version"})) == 0);
+}
