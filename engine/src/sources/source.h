@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "core/value.h"
@@ -21,7 +22,7 @@ class event_sink {
   // Takes the event (always accepted). Returns false when the sink is now full: stop producing
   // and call when_ready().
   virtual bool put(value&& event) = 0;
-  // Calls `resume` (posted on the loop) once the sink has room again.
+  // Calls `resume` once the sink has room again; always posted on the loop, never synchronously.
   virtual void when_ready(std::function<void()> resume) = 0;
 };
 

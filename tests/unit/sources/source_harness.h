@@ -1,0 +1,154 @@
+// source_harness: a real io_context, a capacity-limited recording sink and a done recorder for
+// driving a built-in source in tests.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sources/builtin/builtin.h"
+
+namespace rb::sources::test {
+
+// Accepts every event, reports "full" once `capacity` events are buffered, and drains the buffer
+// on the loop when asked through when_ready (like the engine's ruleset queue).
+class recording_sink final : public event_sink {
+ public:
+  recording_sink(boost::asio::io_context& io, std::size_t capacity)
+      : io_(io), capacity_(capacity) {}
+
+  bool put(value&& event) override {
+    if (full_) ++puts_while_full;  // the source ignored back-pressure
+    received_at.push_back(std::chrono::steady_clock::now());
+    events.push_back(std::move(event));
+    ++buffered_;
+    if (on_put) on_put(events.back());
+    if (buffered_ >= capacity_) {
+      full_ = true;
+      ++times_full;
+      return false;
+    }
+    return true;
+  }
+
+  void when_ready(std::function<void()> resume) override {
+    ++when_ready_calls;
+    if (waiting_) ++double_waits;  // two continuations at once: the source would run twice
+    waiting_ = std::move(resume);
+    boost::asio::post(io_, [this] {
+      buffered_ = 0;
+      full_ = false;
+      auto resume_now = std::move(waiting_);
+      waiting_ = nullptr;
+      if (resume_now) boost::asio::post(io_, std::move(resume_now));
+    });
+  }
+
+  std::vector<value> events;
+  std::vector<std::chrono::steady_clock::time_point> received_at;
+  std::function<void(const value&)> on_put;  // runs inside put (e.g. to call stop())
+  int puts_while_full = 0;
+  int times_full = 0;
+  int when_ready_calls = 0;
+  int double_waits = 0;
+
+ private:
+  boost::asio::io_context& io_;
+  std::size_t capacity_;
+  std::size_t buffered_ = 0;
+  bool full_ = false;
+  std::function<void()> waiting_;
+};
+
+// One source on its own loop, with its end recorded and re-entrancy checked.
+struct harness {
+  boost::asio::io_context io;
+  recording_sink sink;
+  std::unique_ptr<source> src;
+  int done_calls = 0;
+  std::optional<source_end> end;
+  std::string error;
+  bool inside_call = false;
+  bool done_reentered = false;
+  std::chrono::steady_clock::time_point started, ended;
+
+  explicit harness(std::size_t capacity = 1u << 30) : sink(io, capacity) {}
+
+  source_env env() {
+    source_env e;
+    e.io = &io;
+    e.sink = &sink;
+    e.name = "test";
+    e.plugin = "test";
+    e.done = [this](source_end how, const std::string& err) {
+      ++done_calls;
+      if (inside_call) done_reentered = true;
+      end = how;
+      error = err;
+      ended = std::chrono::steady_clock::now();
+    };
+    return e;
+  }
+
+  // Creates the source; throws what make_builtin throws.
+  harness& make(std::string_view plugin, const value& args) {
+    src = make_builtin(plugin, args, env());
+    return *this;
+  }
+
+  void start() {
+    started = std::chrono::steady_clock::now();
+    inside_call = true;
+    src->start();
+    inside_call = false;
+  }
+
+  void stop() {
+    inside_call = true;
+    src->stop();
+    inside_call = false;
+  }
+
+  // Starts and runs the loop until it has no work left.
+  harness& run(std::string_view plugin, const value& args) {
+    make(plugin, args);
+    start();
+    io.run();
+    return *this;
+  }
+
+  double elapsed_ms() const {
+    return std::chrono::duration<double, std::milli>(ended - started).count();
+  }
+  double ms_until_event(std::size_t n) const {
+    return std::chrono::duration<double, std::milli>(sink.received_at.at(n) - started).count();
+  }
+
+  // The contract every run must keep, whatever the source did.
+  void check_contract() const {
+    CHECK(done_calls == 1);
+    CHECK_FALSE(done_reentered);
+    CHECK(sink.puts_while_full == 0);
+    CHECK(sink.double_waits == 0);
+  }
+};
+
+// The message of the source_error thrown while making the source, or "" if none.
+inline std::string make_error(std::string_view plugin, const value& args) {
+  harness h;
+  try {
+    h.make(plugin, args);
+  } catch (const source_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace rb::sources::test
