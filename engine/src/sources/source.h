@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/value.h"
 
@@ -28,11 +29,39 @@ class event_sink {
 
 enum class source_end { finished, failed, stopped };
 
+// An asyncio.Event-like flag living on the event loop: sources wait for it without blocking.
+// Waiters registered with when_set() are posted (never called synchronously) once it is set.
+class async_flag {
+ public:
+  explicit async_flag(boost::asio::io_context& io) : io_(&io) {}
+  bool is_set() const noexcept { return set_; }
+  void set();
+  void clear() noexcept { set_ = false; }
+  // Posts `waiter` now if set, else when set() is next called.
+  void when_set(std::function<void()> waiter);
+
+ private:
+  boost::asio::io_context* io_;
+  bool set_ = false;
+  std::vector<std::function<void()>> waiters_;
+};
+
+// The three HA flags every source gets (ansible-rulebook's leader_event, follower_event and
+// shutdown_event). Without HA, `leader` is set from the start, so HA-aware plugins run unchanged.
+struct ha_signals {
+  explicit ha_signals(boost::asio::io_context& io) : leader(io), follower(io), shutdown(io) {}
+  async_flag leader;
+  async_flag follower;
+  async_flag shutdown;
+  bool ha_mode = false;
+};
+
 struct source_env {
   boost::asio::io_context* io = nullptr;
   event_sink* sink = nullptr;
   std::string name;    // the source's name in the rulebook (for logs)
   std::string plugin;  // the plugin as written (for logs)
+  ha_signals* signals = nullptr;  // shared by all sources of the engine; may be null in tests
   // Called once when the source ends; `error` is non-empty for failed.
   std::function<void(source_end, const std::string& error)> done;
 };
