@@ -45,8 +45,8 @@ struct condition_text {
 struct condition_spec {
   enum class kind { single, all, any, not_all, boolean };
   kind type = kind::single;
-  std::vector<condition_text> conditions;      // one for `single`, one or more for all/any/not_all
-  bool boolean_value = false;                  // for `condition: true|false`
+  std::vector<condition_text> conditions;  // one for `single`, one or more for all/any/not_all
+  bool boolean_value = false;              // for `condition: true|false`
   std::optional<std::chrono::milliseconds> timeout;  // `timeout:` inside the mapping
   position pos;
 };
@@ -70,6 +70,8 @@ struct rule_spec {
   std::string name;
   condition_spec condition;
   std::vector<action_spec> actions;  // `action:` becomes a one-element list
+  // A disabled rule stays in the model (its name still counts for uniqueness, as in
+  // ansible-rulebook); the engine must skip it.
   bool enabled = true;
   std::optional<throttle_spec> throttle;
   position pos;
