@@ -32,7 +32,9 @@ struct compile_options {
   const value* vars = nullptr;  // variables for `vars.` paths; nullptr means no variables
 };
 
-// Names bound by earlier conditions of a multi-condition rule (`events.x`, `facts.x`, `m_0`).
+// Names bound by earlier conditions of a multi-condition rule. `events.x.a` / `facts.x.a` look up
+// the binding named `x` (bare, like `m_0` or the name given with `<<`) or, equally, one named
+// `events.x` / `facts.x`; a missing binding or a null value pointer counts as undefined.
 using binding = std::pair<std::string_view, const value*>;
 
 // What an evaluation sees.
@@ -56,10 +58,11 @@ class program {
   // True when the condition holds for `s`. Never throws.
   bool matches(const scope& s) const noexcept;
 
-  // `events.name << <condition>` / `facts.name << ...`: the name assigned, if any.
+  // `events.name << <condition>` / `facts.name << ...`: the name assigned (bare: `name`).
   const std::optional<std::string>& assigned_name() const noexcept;
   subject_kind subject() const noexcept;
-  // Names of `events.<name>` / `facts.<name>` this condition reads (for multi-event joins).
+  // Names of `events.<name>` / `facts.<name>` this condition reads (for multi-event joins), bare
+  // (`name`), each once, in order of first appearance.
   const std::vector<std::string>& referenced_names() const noexcept;
   // The original text, for messages.
   const std::string& text() const noexcept;
@@ -73,6 +76,9 @@ class program {
 std::variant<program, error> compile(std::string_view text, const compile_options& options = {});
 
 // An expression (no top-level assignment), evaluated to a value; used by `{{ }}` templating.
+// Same grammar as conditions, except that a bare identifier path (`i`, `foo.bar[0]`) is a
+// variable looked up in scope::vars. `vars.x` is resolved at compile time when
+// compile_options::vars is set, otherwise at run time against scope::vars.
 class expression_impl;
 
 class expression {
