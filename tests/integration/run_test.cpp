@@ -150,7 +150,7 @@ TEST_CASE("an unknown source plugin exits 1 naming it") {
   const auto r = run_rulebook({"-r", rb});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("no_such_source") != std::string::npos);
-  CHECK(r.err.find("r.yml:6:") != std::string::npos);
+  CHECK(r.err.find("r.yml:5:7:") != std::string::npos);
 }
 
 TEST_CASE("the shutdown action stops a never-ending source, exit 0") {

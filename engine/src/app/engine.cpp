@@ -127,6 +127,8 @@ struct engine::impl {
               engine_.on_filter_error(rs_, source_index_, filter_names_[f], r.error);
               return false;
             }
+            if (!r.warning.empty())
+              spdlog::warn("source '{}': filter '{}': {}", name_, filter_names_[f], r.warning);
           }
           std::swap(current, next);
         }
