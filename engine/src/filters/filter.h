@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/value.h"
@@ -15,8 +16,17 @@
 namespace rb::filters {
 
 struct filter_result {
+  filter_result() = default;
+  // Lets `filter_result{false, "json_filter: ..."}` name only what matters.
+  filter_result(bool ok_, std::string error_ = {}, std::string warning_ = {})
+      : ok(ok_), error(std::move(error_)), warning(std::move(warning_)) {}
+
   bool ok = true;
-  std::string error;  // when !ok: the filter was told to raise (e.g. raise_error: true)
+  std::string error;    // when !ok: the filter was told to raise (e.g. raise_error: true), or
+                        // ansible-rulebook's filter would raise whatever its flags (a bad value);
+                        // nothing was appended to `out`
+  std::string warning;  // when ok: what ansible-rulebook would log (e.g. log_error: true); the
+                        // events in `out` are still good
 };
 
 class event_filter {
