@@ -1,0 +1,63 @@
+// firing: one rule firing — the rule's index and its matching events, each under the name
+// ansible-rulebook reports it by (`m` for one event, `m_0`, `m_1`, ... or the `<<` name).
+// Events are shared, never copied: building the `{"m": ...}` object is left to the caller, who
+// needs it only for an audit record or templating.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/value.h"
+
+namespace rb::match {
+
+using event_ptr = std::shared_ptr<const value>;
+
+struct named_event {
+  std::string_view name;  // owned by the matcher; valid while it lives
+  event_ptr event;
+};
+
+// `m_0`, `m_1`, ...: names for firings with any number of events, at stable addresses.
+class index_names {
+ public:
+  std::string_view operator[](std::size_t i) {
+    while (names_.size() <= i) names_.push_back("m_" + std::to_string(names_.size()));
+    return names_[i];
+  }
+
+ private:
+  std::deque<std::string> names_;
+};
+
+class firing {
+ public:
+  explicit firing(std::size_t rule_index) noexcept : rule(rule_index) {}
+
+  std::size_t rule;  // index into ruleset_matcher::rules()
+
+  // In report order.
+  std::span<const named_event> events() const noexcept {
+    if (!more_.empty()) return more_;
+    return {&one_, one_.event ? 1u : 0u};
+  }
+  // The first matching event (for `event` in templating of single-event firings).
+  const value& first() const noexcept { return *events().front().event; }
+
+  // {"m": {...}} or {"m_0": {...}, "m_1": {...}} or assigned names.
+  value matching_events() const;
+
+  void add(std::string_view name, event_ptr event);
+
+ private:
+  // One event needs no vector: single-condition firings stay at one allocation (the event).
+  named_event one_;
+  std::vector<named_event> more_;
+};
+
+}  // namespace rb::match

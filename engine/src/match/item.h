@@ -1,0 +1,60 @@
+// item: an event or fact the matcher keeps (in a partial match, a throttle, the fact store or a
+// firing), and `incoming`, the value under test that becomes an item only when something must
+// keep it — an event no rule wants is never copied, moved or allocated for.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "core/value.h"
+#include "match/firing.h"
+
+namespace rb::match {
+
+using time_point = std::chrono::steady_clock::time_point;
+
+struct item {
+  value data;
+  time_point arrived;
+  bool fact = false;
+  // Took part in a firing while match_multiple_rules is off: every rule must forget it.
+  bool consumed = false;
+};
+
+using item_ptr = std::shared_ptr<item>;
+
+// The shared value of an item, without a second allocation (aliasing constructor).
+inline event_ptr view(const item_ptr& it) noexcept { return event_ptr(it, &it->data); }
+
+class incoming {
+ public:
+  // An event still owned by the caller; hold() moves it into an item.
+  incoming(value& raw, time_point now) noexcept : raw_(&raw), now_(now) {}
+  // A fact, already an item.
+  explicit incoming(item_ptr held) noexcept : held_(std::move(held)), now_(held_->arrived) {}
+
+  // Stable while the search runs: hold() is only called once the outcome is known.
+  const value& data() const noexcept { return held_ ? held_->data : *raw_; }
+  bool is_fact() const noexcept { return held_ && held_->fact; }
+  time_point now() const noexcept { return now_; }
+
+  const item_ptr& hold() {
+    if (!held_) {
+      held_ = std::make_shared<item>(item{std::move(*raw_), now_, false, false});
+      raw_ = nullptr;
+    }
+    return held_;
+  }
+  // Marks the event consumed so rules that stored it forget it. An event nobody holds needs no
+  // mark: no rule has it. Facts are never consumed.
+  void consume() noexcept {
+    if (held_ && !held_->fact) held_->consumed = true;
+  }
+
+ private:
+  value* raw_ = nullptr;
+  item_ptr held_;
+  time_point now_;
+};
+
+}  // namespace rb::match
