@@ -38,6 +38,10 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "STRATEGY")
     ("m,max-concurrent-actions", "Cap on actions running at once with the parallel strategy",
        cxxopts::value<std::string>(), "N")
+    ("lua-allow", "Lua libraries to open for trusted plugins: io, os, debug, ffi, jit, package",
+       cxxopts::value<std::vector<std::string>>(), "LIBS")
+    ("lua-memory-limit", "Memory one Lua plugin may use, e.g. 64M (default), 512K, 1G",
+       cxxopts::value<std::string>(), "SIZE")
     ("id", "Activation id written to audit records", cxxopts::value<std::string>(), "ID")
     ("ha-postgres-dsn", "PostgreSQL DSN for HA (env EDA_HA_POSTGRES_DSN)",
        cxxopts::value<std::string>(), "DSN")
@@ -69,6 +73,30 @@ bool parse_seconds(const std::string& text, double& out) {
   } catch (...) {
     return false;
   }
+}
+
+// Parses a byte size with an optional K/M/G suffix (powers of 1024); at least 1 MiB.
+bool parse_size(const std::string& text, std::size_t& out) {
+  if (text.empty()) return false;
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(text, &used);
+  } catch (...) {
+    return false;
+  }
+  if (text[0] == '-') return false;
+  std::string suffix = text.substr(used);
+  unsigned long long scale = 1;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") scale = 1ull << 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB") scale = 1ull << 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB") scale = 1ull << 30;
+  else if (!suffix.empty()) return false;
+  if (n > (1ull << 40) / scale) return false;
+  n *= scale;
+  if (n < (1ull << 20)) return false;
+  out = static_cast<std::size_t>(n);
+  return true;
 }
 
 cli_exit usage(const std::string& message) {
@@ -133,6 +161,24 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
                    "' for '--max-concurrent-actions': expected an integer >= 1");
     }
 
+    if (r.count("lua-allow")) {
+      static const char* const known[] = {"io", "os", "debug", "ffi", "jit", "package"};
+      for (const auto& lib : r["lua-allow"].as<std::vector<std::string>>()) {
+        bool ok = false;
+        for (const char* k : known) ok = ok || lib == k;
+        if (!ok)
+          return usage("invalid value '" + lib +
+                       "' for '--lua-allow': expected io, os, debug, ffi, jit or package");
+        o.lua_allow.push_back(lib);
+      }
+    }
+    if (r.count("lua-memory-limit")) {
+      const std::string text = r["lua-memory-limit"].as<std::string>();
+      if (!parse_size(text, o.lua_memory_limit))
+        return usage("invalid value '" + text +
+                     "' for '--lua-memory-limit': expected a size such as 64M, 512K or 1G "
+                     "(at least 1M)");
+    }
     o.ha_postgres_dsn = r.count("ha-postgres-dsn") ? r["ha-postgres-dsn"].as<std::string>()
                                                    : env_or("EDA_HA_POSTGRES_DSN", "");
     o.ha_uuid = r.count("ha-uuid") ? r["ha-uuid"].as<std::string>() : env_or("EDA_HA_UUID", "");

@@ -3,6 +3,7 @@
 // (0 for --help/--version, 2 for usage errors naming the flag at fault).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -26,6 +27,8 @@ struct cli_options {
   log_format format = log_format::text;
   std::string execution_strategy;       // empty: as the rulebook says
   int max_concurrent_actions = 25;
+  std::vector<std::string> lua_allow;   // --lua-allow io,os,...: libraries for trusted plugins
+  std::size_t lua_memory_limit = 64u << 20;  // --lua-memory-limit, bytes per lua_State
   std::string id;                       // --id: the activation id in audit records
   // High availability (each also from its EDA_HA_* environment variable).
   std::string ha_postgres_dsn;

@@ -18,7 +18,7 @@
 #include "core/uuid.h"
 #include "filters/filter.h"
 #include "match/ruleset_matcher.h"
-#include "sources/builtin/builtin.h"
+#include "app/plugin_factory.h"
 
 namespace rb::app {
 
@@ -113,6 +113,8 @@ struct engine::impl {
   asio::io_context io{1};
   asio::signal_set signals{io, SIGINT, SIGTERM};
   asio::steady_timer shutdown_deadline{io};
+  sources::ha_signals ha{io};
+  plugin_options plugins;
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
   actions::services services;
@@ -124,7 +126,13 @@ struct engine::impl {
   bool source_failed = false;
   std::size_t sources_running = 0;
 
-  impl(const cli_options& o, value v) : options(o), vars(std::move(v)) {}
+  impl(const cli_options& o, value v) : options(o), vars(std::move(v)) {
+    plugins.source_dirs = o.source_dirs;
+    plugins.filter_dirs = o.filter_dirs;
+    plugins.lua.allow = o.lua_allow;
+    plugins.lua.memory_limit = o.lua_memory_limit;
+    ha.leader.set();  // without HA this engine is always the leader
+  }
 
   // ---- building ----
 
@@ -255,21 +263,11 @@ struct engine::impl {
         source_runtime sr;
         sr.name = src.name;
         sr.plugin = src.plugin;
-        if (sources::builtin_name(src.plugin).empty()) {
-          errors.push_back(rulebook::to_string(src.pos) + ": source plugin '" + src.plugin +
-                           "' not found (built-in sources: range, generic)");
-          continue;
-        }
         std::vector<std::unique_ptr<filters::event_filter>> chain;
         std::vector<std::string> chain_names;
         for (const auto& f : src.filters) {
-          if (filters::builtin_filter_name(f.name).empty()) {
-            errors.push_back(rulebook::to_string(f.pos) + ": source '" + src.name +
-                             "': event filter '" + f.name + "' not found");
-            continue;
-          }
           try {
-            chain.push_back(filters::make_builtin_filter(f.name, f.args));
+            chain.push_back(make_filter(f, plugins));
             chain_names.push_back(f.name);
           } catch (const std::exception& e) {
             errors.push_back(rulebook::to_string(f.pos) + ": source '" + src.name + "': " +
@@ -285,11 +283,12 @@ struct engine::impl {
         env.sink = sr.sink.get();
         env.name = src.name;
         env.plugin = src.plugin;
+        env.signals = &ha;
         env.done = [this, rs_index, src_index](sources::source_end end, const std::string& err) {
           on_source_done(rs_index, src_index, end, err);
         };
         try {
-          sr.source = sources::make_builtin(src.plugin, src.args, std::move(env));
+          sr.source = make_source(src, src.args, std::move(env), plugins).source;
         } catch (const std::exception& e) {
           errors.push_back(rulebook::to_string(src.pos) + ": source '" + src.name + "': " +
                            e.what());
@@ -445,6 +444,7 @@ struct engine::impl {
     for (auto& rs : rulesets)
       for (auto& sr : rs->sources)
         if (!sr.ended && sr.source) sr.source->stop();
+    ha.shutdown.set();
     if (now) {
       finish();
       return;
