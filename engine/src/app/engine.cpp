@@ -19,6 +19,7 @@
 #include "filters/filter.h"
 #include "match/ruleset_matcher.h"
 #include "app/plugin_factory.h"
+#include "app/source_sink.h"
 
 namespace rb::app {
 
@@ -26,8 +27,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Events waiting for a ruleset's matcher. Beyond this many, sources are paused (back-pressure).
-constexpr std::size_t queue_capacity = 1024;
 // Events matched per turn of the loop before other work (sources, timers, signals) gets a go.
 constexpr std::size_t drain_batch = 256;
 
@@ -54,56 +53,9 @@ struct ruleset_runtime {
   std::optional<match::ruleset_matcher> matcher;
   std::vector<rule_actions> rule_actions_;  // parallel to matcher->rules()
   std::vector<source_runtime> sources;
-  std::deque<value> queue;
-  std::vector<std::function<void()>> waiting_producers;
+  ruleset_queue queue;
   bool drain_scheduled = false;
 };
-
-// Appends `key: v` to an object known not to hold `key`: no lookup, no re-growth when the caller
-// reserved room (ordered_map is a vector; its own emplace searches first).
-void append_member(value::object_t& obj, const char* key, value&& v) {
-  auto& entries = static_cast<std::vector<value::object_t::value_type>&>(obj);
-  entries.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
-                       std::forward_as_tuple(std::move(v)));
-}
-
-value make_object(std::size_t capacity) {
-  value v(value::value_t::object);
-  v.get_ref<value::object_t&>().reserve(capacity);
-  return v;
-}
-
-// Adds ansible-rulebook's meta (source name/type, received_at, uuid) where absent. The common case,
-// an event without meta, builds it with exactly-sized objects: this runs once per event.
-void add_meta(value& event, const std::string& source_name, const std::string& source_type) {
-  if (!event.is_object()) {
-    value wrapped = make_object(2);
-    append_member(wrapped.get_ref<value::object_t&>(), "payload", std::move(event));
-    event = std::move(wrapped);
-  }
-  auto& root = event.get_ref<value::object_t&>();
-  if (root.find("meta") == root.end()) {
-    value source = make_object(2);
-    append_member(source.get_ref<value::object_t&>(), "name", value(source_name));
-    append_member(source.get_ref<value::object_t&>(), "type", value(source_type));
-    value meta = make_object(3);
-    auto& m = meta.get_ref<value::object_t&>();
-    append_member(m, "source", std::move(source));
-    append_member(m, "received_at", value(utc_now_iso()));
-    append_member(m, "uuid", value(uuid4()));
-    root.reserve(root.size() + 1);
-    append_member(root, "meta", std::move(meta));
-    return;
-  }
-  value& meta = event["meta"];
-  if (!meta.is_object()) meta = value::object();
-  value& source = meta["source"];
-  if (!source.is_object()) source = value::object();
-  if (!source.contains("name")) source["name"] = source_name;
-  if (!source.contains("type")) source["type"] = source_type;
-  if (!meta.contains("received_at")) meta["received_at"] = utc_now_iso();
-  if (!meta.contains("uuid")) meta["uuid"] = uuid4();
-}
 
 }  // namespace
 
@@ -135,68 +87,6 @@ struct engine::impl {
   }
 
   // ---- building ----
-
-  // Where a source's events go: its filters, then meta, then the ruleset's queue.
-  class sink final : public sources::event_sink {
-   public:
-    sink(impl& e, ruleset_runtime& rs, std::size_t source_index, std::string name,
-         std::string type, std::vector<std::unique_ptr<filters::event_filter>> filter_chain,
-         std::vector<std::string> filter_names)
-        : engine_(e),
-          rs_(rs),
-          source_index_(source_index),
-          name_(std::move(name)),
-          type_(std::move(type)),
-          filters_(std::move(filter_chain)),
-          filter_names_(std::move(filter_names)) {}
-
-    bool put(value&& event) override {
-      if (filters_.empty()) {
-        enqueue(std::move(event));
-      } else {
-        std::vector<value> current, next;
-        current.push_back(std::move(event));
-        for (std::size_t f = 0; f < filters_.size() && !current.empty(); ++f) {
-          next.clear();
-          for (auto& ev : current) {
-            const filters::filter_result r = filters_[f]->apply(std::move(ev), next);
-            if (!r.ok) {
-              engine_.on_filter_error(rs_, source_index_, filter_names_[f], r.error);
-              return false;
-            }
-            if (!r.warning.empty())
-              spdlog::warn("source '{}': filter '{}': {}", name_, filter_names_[f], r.warning);
-          }
-          std::swap(current, next);
-        }
-        for (auto& ev : current) enqueue(std::move(ev));
-      }
-      return rs_.queue.size() < queue_capacity;
-    }
-
-    void when_ready(std::function<void()> resume) override {
-      if (rs_.queue.size() < queue_capacity) {
-        asio::post(engine_.io, std::move(resume));
-      } else {
-        rs_.waiting_producers.push_back(std::move(resume));
-      }
-    }
-
-   private:
-    void enqueue(value&& event) {
-      add_meta(event, name_, type_);
-      rs_.queue.push_back(std::move(event));
-      engine_.schedule_drain(rs_);
-    }
-
-    impl& engine_;
-    ruleset_runtime& rs_;
-    std::size_t source_index_;
-    std::string name_;
-    std::string type_;
-    std::vector<std::unique_ptr<filters::event_filter>> filters_;
-    std::vector<std::string> filter_names_;
-  };
 
   void on_filter_error(ruleset_runtime& rs, std::size_t source_index, const std::string& filter,
                        const std::string& error) {
@@ -276,8 +166,16 @@ struct engine::impl {
         }
         const std::size_t rs_index = rulesets.size();
         const std::size_t src_index = rs->sources.size();
-        sr.sink = std::make_unique<sink>(*this, *rs, src_index, src.name, src.plugin,
-                                         std::move(chain), std::move(chain_names));
+        ruleset_runtime& rs_ref = *rs;
+        source_sink::hooks hooks;
+        hooks.on_enqueued = [this, &rs_ref] { schedule_drain(rs_ref); };
+        hooks.on_filter_error = [this, &rs_ref, src_index](const std::string& filter,
+                                                           const std::string& error) {
+          on_filter_error(rs_ref, src_index, filter, error);
+        };
+        sr.sink = std::make_unique<source_sink>(io, rs->queue, src.name, src.plugin,
+                                                std::move(chain), std::move(chain_names),
+                                                std::move(hooks));
         sources::source_env env;
         env.io = &io;
         env.sink = sr.sink.get();
@@ -316,18 +214,18 @@ struct engine::impl {
   void drain(ruleset_runtime& rs) {
     rs.drain_scheduled = false;
     std::size_t done = 0;
-    while (!rs.queue.empty() && done < drain_batch && !discard_queued) {
-      process(rs, rs.queue.front());
-      rs.queue.pop_front();
+    while (!rs.queue.events.empty() && done < drain_batch && !discard_queued) {
+      process(rs, rs.queue.events.front());
+      rs.queue.events.pop_front();
       ++done;
     }
-    if (discard_queued) rs.queue.clear();
-    if (rs.queue.size() < queue_capacity && !rs.waiting_producers.empty()) {
-      auto waiting = std::move(rs.waiting_producers);
-      rs.waiting_producers.clear();
+    if (discard_queued) rs.queue.events.clear();
+    if (rs.queue.has_room() && !rs.queue.waiting_producers.empty()) {
+      auto waiting = std::move(rs.queue.waiting_producers);
+      rs.queue.waiting_producers.clear();
       for (auto& resume : waiting) asio::post(io, std::move(resume));
     }
-    if (!rs.queue.empty()) {
+    if (!rs.queue.events.empty()) {
       schedule_drain(rs);
     } else {
       check_finished();
@@ -421,7 +319,7 @@ struct engine::impl {
   bool idle() const {
     if (sources_running > 0) return false;
     for (const auto& rs : rulesets)
-      if (!rs->queue.empty()) return false;
+      if (!rs->queue.events.empty()) return false;
     return true;
   }
 

@@ -1,0 +1,56 @@
+// source_sink: where one source's events go — its filter chain, then meta (event_meta.h), then
+// its ruleset's bounded queue. put() answers false once the queue holds `capacity` events; the
+// source then waits in when_ready() until the engine drains below it (back-pressure: nothing is
+// dropped). A filter that fails stops the chain for that event and is reported through
+// on_filter_error; filter warnings are logged.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+#include "filters/filter.h"
+#include "sources/source.h"
+
+namespace rb::app {
+
+// A ruleset's queue of events waiting for its matcher, and the sources paused on it.
+struct ruleset_queue {
+  static constexpr std::size_t capacity = 1024;
+  std::deque<value> events;
+  std::vector<std::function<void()>> waiting_producers;
+  bool has_room() const noexcept { return events.size() < capacity; }
+};
+
+class source_sink final : public sources::event_sink {
+ public:
+  struct hooks {
+    std::function<void()> on_enqueued;  // the engine schedules a drain
+    std::function<void(const std::string& filter, const std::string& error)> on_filter_error;
+  };
+
+  source_sink(boost::asio::io_context& io, ruleset_queue& queue, std::string name,
+              std::string type, std::vector<std::unique_ptr<filters::event_filter>> filter_chain,
+              std::vector<std::string> filter_names, hooks h);
+
+  bool put(value&& event) override;
+  void when_ready(std::function<void()> resume) override;
+
+ private:
+  void enqueue(value&& event);
+
+  boost::asio::io_context& io_;
+  ruleset_queue& queue_;
+  std::string name_;
+  std::string type_;
+  std::vector<std::unique_ptr<filters::event_filter>> filters_;
+  std::vector<std::string> filter_names_;
+  hooks hooks_;
+  std::vector<value> current_, next_;  // filter scratch, reused
+};
+
+}  // namespace rb::app
