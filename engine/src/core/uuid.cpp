@@ -35,18 +35,18 @@ std::string uuid4() {
   std::uint64_t lo = gen.next();
   hi = (hi & ~0xF000ULL) | 0x4000ULL;                          // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  // Two hex digits per byte from one table lookup; dashes after bytes 4, 6, 8 and 10.
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out(36, '-');
-  int pos = 0;
-  auto put = [&](std::uint64_t word, int nibbles_from, int count) {
-    for (int i = 0; i < count; ++i) {
-      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
-      const int shift = 4 * (nibbles_from - 1 - i);
-      out[pos++] = hex[(word >> shift) & 0xF];
-    }
-  };
-  put(hi, 16, 16);
-  put(lo, 16, 16);
+  char buf[36];
+  char* p = buf;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+    const std::uint64_t word = i < 8 ? hi : lo;
+    const unsigned byte = static_cast<unsigned>(word >> (56 - 8 * (i & 7))) & 0xFFu;
+    *p++ = hex[byte >> 4];
+    *p++ = hex[byte & 0xF];
+  }
+  std::string out(buf, sizeof buf);
   return out;
 }
 
