@@ -11,7 +11,9 @@ TEST_CASE("--help lists the flags and exits 0") {
   for (const char* flag : {"--rulebook", "--vars", "--env-vars", "--inventory", "--source-dir",
                            "--verbose", "--print-events", "--audit-log", "--shutdown-delay",
                            "--log-format", "--ha-postgres-dsn", "--ha-uuid", "--ha-poll-interval",
-                           "--ha-worker-id", "--version"})
+                           "--ha-worker-id", "--version", "--filter-dir", "--lua-allow",
+                           "--lua-memory-limit", "--execution-strategy",
+                           "--max-concurrent-actions"})
     CHECK_MESSAGE(r.out.find(flag) != std::string::npos, flag);
 }
 
@@ -55,6 +57,16 @@ TEST_CASE("a missing rulebook file exits 1 naming the file") {
   const auto r = run_rulebook({"-r", "/nonexistent/rules.yml"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("/nonexistent/rules.yml") != std::string::npos);
+}
+
+TEST_CASE("an inventory that does not exist exits 1 naming it; one that exists is accepted") {
+  const auto bad = run_rulebook(
+      {"-r", source_path("rulebooks/hello.yml"), "-i", "/nonexistent/inventory.yml"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("/nonexistent/inventory.yml") != std::string::npos);
+  const auto good = run_rulebook(
+      {"-r", source_path("rulebooks/hello.yml"), "-i", source_path("rulebooks/hello.yml")});
+  CHECK(good.exit_code == 0);
 }
 
 TEST_CASE("--log-format json writes one JSON object per log line") {

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <variant>
 
 #include "app/cli.h"
@@ -28,6 +30,18 @@ int main(int argc, char** argv) {
   } catch (const app::variables_error& e) {
     spdlog::error("{}", e.what());
     return e.usage ? 2 : 1;
+  }
+
+  // Nothing runs playbooks yet, but a wrong path is a mistake the operator wants to hear about
+  // at start-up, not when the first action needs the inventory.
+  if (!options.inventory.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(options.inventory, ec) &&
+        !std::filesystem::is_directory(options.inventory, ec)) {
+      spdlog::error("inventory '{}' not found (-i/--inventory or $ANSIBLE_INVENTORY)",
+                    options.inventory);
+      return 1;
+    }
   }
 
   if (!options.ha_postgres_dsn.empty() || !options.ha_uuid.empty()) {
