@@ -38,7 +38,7 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "STRATEGY")
     ("m,max-concurrent-actions", "Cap on actions running at once with the parallel strategy",
        cxxopts::value<std::string>(), "N")
-    ("lua-allow", "Lua libraries to open for trusted plugins: io, os, debug, ffi, jit, package",
+    ("lua-allow", "Lua libraries to open for trusted plugins: io, os, debug, ffi, jit, package, bytecode",
        cxxopts::value<std::vector<std::string>>(), "LIBS")
     ("lua-memory-limit", "Memory one Lua plugin may use, e.g. 64M (default), 512K, 1G",
        cxxopts::value<std::string>(), "SIZE")
@@ -162,13 +162,13 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     }
 
     if (r.count("lua-allow")) {
-      static const char* const known[] = {"io", "os", "debug", "ffi", "jit", "package"};
+      static const char* const known[] = {"io", "os", "debug", "ffi", "jit", "package", "bytecode"};
       for (const auto& lib : r["lua-allow"].as<std::vector<std::string>>()) {
         bool ok = false;
         for (const char* k : known) ok = ok || lib == k;
         if (!ok)
           return usage("invalid value '" + lib +
-                       "' for '--lua-allow': expected io, os, debug, ffi, jit or package");
+                       "' for '--lua-allow': expected io, os, debug, ffi, jit, package or bytecode");
         o.lua_allow.push_back(lib);
       }
     }
