@@ -88,10 +88,14 @@ bool parse_size(const std::string& text, std::size_t& out) {
   if (text[0] == '-') return false;
   std::string suffix = text.substr(used);
   unsigned long long scale = 1;
-  if (suffix == "K" || suffix == "k" || suffix == "KiB") scale = 1ull << 10;
-  else if (suffix == "M" || suffix == "m" || suffix == "MiB") scale = 1ull << 20;
-  else if (suffix == "G" || suffix == "g" || suffix == "GiB") scale = 1ull << 30;
-  else if (!suffix.empty()) return false;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    scale = 1ull << 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB")
+    scale = 1ull << 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB")
+    scale = 1ull << 30;
+  else if (!suffix.empty())
+    return false;
   if (n > (1ull << 40) / scale) return false;
   n *= scale;
   if (n < (1ull << 20)) return false;
@@ -124,8 +128,8 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     o.rulebook = r["rulebook"].as<std::string>();
     if (r.count("vars")) o.vars_file = r["vars"].as<std::string>();
     if (r.count("env-vars")) o.env_vars = r["env-vars"].as<std::vector<std::string>>();
-    o.inventory = r.count("inventory") ? r["inventory"].as<std::string>()
-                                       : env_or("ANSIBLE_INVENTORY", "");
+    o.inventory =
+        r.count("inventory") ? r["inventory"].as<std::string>() : env_or("ANSIBLE_INVENTORY", "");
     if (r.count("source-dir")) o.source_dirs = r["source-dir"].as<std::vector<std::string>>();
     if (r.count("filter-dir")) o.filter_dirs = r["filter-dir"].as<std::vector<std::string>>();
     o.verbosity = static_cast<int>(r.count("verbose"));
@@ -139,9 +143,12 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
       return usage("invalid value '" + delay + "' for '--shutdown-delay': expected seconds >= 0");
 
     const std::string fmt = r["log-format"].as<std::string>();
-    if (fmt == "text") o.format = log_format::text;
-    else if (fmt == "json") o.format = log_format::json;
-    else return usage("invalid value '" + fmt + "' for '--log-format': expected text or json");
+    if (fmt == "text")
+      o.format = log_format::text;
+    else if (fmt == "json")
+      o.format = log_format::json;
+    else
+      return usage("invalid value '" + fmt + "' for '--log-format': expected text or json");
 
     if (r.count("execution-strategy")) {
       o.execution_strategy = r["execution-strategy"].as<std::string>();
@@ -167,8 +174,9 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
         bool ok = false;
         for (const char* k : known) ok = ok || lib == k;
         if (!ok)
-          return usage("invalid value '" + lib +
-                       "' for '--lua-allow': expected io, os, debug, ffi, jit, package or bytecode");
+          return usage(
+              "invalid value '" + lib +
+              "' for '--lua-allow': expected io, os, debug, ffi, jit, package or bytecode");
         o.lua_allow.push_back(lib);
       }
     }
