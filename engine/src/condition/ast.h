@@ -27,6 +27,8 @@ enum class ast_kind : std::uint8_t {
   search,      // children[0] is tested, children[1] the pattern; regex_kind, options
   select,      // children[0] is tested, children[1] the value; op_text
   selectattr,  // like select plus attr_key
+  filter,      // template expressions: children[0] | op_text(children[1..]); arg_names
+  subscript,   // template expressions: steps into the value of children[0], `(x | f).key`
 };
 
 // Where a path starts. `bare` is an identifier without a prefix: a template variable in
@@ -52,7 +54,8 @@ struct ast_node {
   path_origin origin = path_origin::event;  // path
   std::string bound_name;                   // path: events.<bound_name>... / facts.<bound_name>
   field_path steps;                         // path: the rest after the prefix (and bound name)
-  std::string spelling;                     // path: as written, for messages
+                                            // subscript: the steps
+  std::string spelling;                     // path, subscript: as written, for messages
 
   binary_op op = binary_op::eq;  // logical, binary
   bool negated = false;          // is not defined / is not match / is not select...
@@ -65,6 +68,11 @@ struct ast_node {
   std::size_t op_column = 1;
   std::string attr_key;  // selectattr key (dotted)
   std::size_t attr_column = 1;
+
+  // filter: one entry per argument (children[1..]): the keyword, empty when positional, and where
+  // the argument starts. op_text is the filter name, op_column where it starts.
+  std::vector<std::string> arg_names;
+  std::vector<std::size_t> arg_columns;
 };
 
 using ast_ptr = std::unique_ptr<ast_node>;

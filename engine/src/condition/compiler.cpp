@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "condition/evaluator.h"
+#include "condition/template_filters.h"
 
 namespace rb::condition {
 namespace {
@@ -62,7 +63,8 @@ class compiler {
   std::uint32_t compile(const ast_node& a) {
     switch (a.kind) {
       case ast_kind::literal:
-        if (a.literal.is_string())
+        // Template expressions are rendered themselves; their literals stay as written.
+        if (a.literal.is_string() && mode_ != parse_mode::template_expression)
           return constant(render_template(a.literal.get_ref<const std::string&>(), opt_, a.column));
         return constant(a.literal);
       case ast_kind::list: return compile_list(a);
@@ -97,6 +99,15 @@ class compiler {
       case ast_kind::search: return compile_search(a);
       case ast_kind::select:
       case ast_kind::selectattr: return compile_select(a);
+      case ast_kind::filter: return compile_filter(a);
+      case ast_kind::subscript: {
+        node n;
+        n.code = opcode::subscript;
+        n.a = compile(*a.children[0]);
+        d_.subscripts.push_back(a.steps);
+        n.aux = static_cast<std::uint32_t>(d_.subscripts.size() - 1);
+        return emit(n);
+      }
     }
     fail("internal error: unknown syntax node", a.column);
   }
@@ -276,6 +287,19 @@ class compiler {
       sel.compiled = literal_regex(n.b, {}, "a select regex operator", a.children[1]->column);
     d_.selects.push_back(std::move(sel));
     n.aux = static_cast<std::uint32_t>(d_.selects.size() - 1);
+    return emit(n);
+  }
+
+  // `x | name(args)`: the filter is looked up and its arguments bound to parameters in
+  // template_filters.cpp, which also implements it.
+  std::uint32_t compile_filter(const ast_node& a) {
+    node n;
+    n.code = opcode::filter;
+    n.a = compile(*a.children[0]);
+    std::vector<std::uint32_t> args;
+    for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
+    d_.filters.push_back(bind_filter(a, args, d_));
+    n.aux = static_cast<std::uint32_t>(d_.filters.size() - 1);
     return emit(n);
   }
 

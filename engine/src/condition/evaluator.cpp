@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "condition/template_filters.h"
+
 namespace rb::condition {
 namespace {
 
@@ -31,6 +33,8 @@ bool is_value_node(opcode c) noexcept {
     case opcode::var_path:
     case opcode::bound_all:
     case opcode::list:
+    case opcode::filter:
+    case opcode::subscript:
     case opcode::add:
     case opcode::sub:
     case opcode::mul:
@@ -226,6 +230,23 @@ void eval_value(const program_data& p, std::uint32_t n, const scope& s, operand&
           arr.push_back(*e.ref);
         }
         out.set_own(std::move(arr));
+      } catch (...) {
+      }
+      return;
+    }
+    case opcode::filter: eval_filter(p, nd, s, out); return;
+    case opcode::subscript: {
+      operand x;
+      eval_value(p, nd.a, s, x);
+      if (!x.defined()) return;
+      const value* v = resolve(*x.ref, p.subscripts[nd.aux]);
+      if (!v) return;
+      if (x.ref != &x.own) {
+        out.ref = v;
+        return;
+      }
+      try {
+        out.set_own(value(*v));
       } catch (...) {
       }
       return;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "condition/condition.h"
+#include "condition/template_python.h"
 
 namespace rb::condition {
 namespace {
@@ -29,7 +30,7 @@ std::string show_char(char c) {
 
 class lexer {
  public:
-  explicit lexer(std::string_view text) : s_(text) {}
+  lexer(std::string_view text, bool template_syntax) : s_(text), template_(template_syntax) {}
 
   std::vector<token> run() {
     std::vector<token> out;
@@ -120,6 +121,7 @@ class lexer {
   // other quote), a backslash stays as written (so regexes keep `\.`), and only the whitespace
   // escapes \t \n \r \f are converted.
   void quoted(token& t, char quote) {
+    if (template_) return template_quoted(t, quote);
     const std::size_t open = pos_;
     ++pos_;
     std::string out;
@@ -144,6 +146,22 @@ class lexer {
     }
     t.kind = token_kind::string;
     t.text = std::move(out);
+  }
+
+  // Jinja's string literals: a backslash escapes any character (so `\'` is a quote), then the
+  // content is decoded like a Python string (`\n`, `\\`, `\x41`, `\u00e9`, octal; unknown escapes
+  // keep their backslash).
+  void template_quoted(token& t, char quote) {
+    const std::size_t open = pos_;
+    ++pos_;
+    while (pos_ < s_.size() && s_[pos_] != quote)
+      pos_ += (s_[pos_] == '\\' && pos_ + 1 < s_.size()) ? 2 : 1;
+    if (pos_ >= s_.size()) fail(std::string("unterminated string: no closing ") + quote, open);
+    std::string error;
+    if (!py::decode_escapes(s_.substr(open + 1, pos_ - open - 1), t.text, &error))
+      fail("invalid string: " + error, open);
+    ++pos_;
+    t.kind = token_kind::string;
   }
 
   void punct(token& t, char c) {
@@ -178,8 +196,10 @@ class lexer {
       case '>':
         if (n == '=') return two(token_kind::ge);
         return one(token_kind::gt);
-      case '&':
       case '|':
+        if (template_) return one(token_kind::pipe);
+        [[fallthrough]];
+      case '&':
         fail(std::string("unexpected '") + c + "': use 'and' / 'or'", pos_);
       default:
         fail("unexpected character '" + show_char(c) + "'", pos_);
@@ -188,11 +208,14 @@ class lexer {
 
   std::string_view s_;
   std::size_t pos_ = 0;
+  bool template_ = false;
 };
 
 }  // namespace
 
-std::vector<token> tokenize(std::string_view text) { return lexer(text).run(); }
+std::vector<token> tokenize(std::string_view text, bool template_syntax) {
+  return lexer(text, template_syntax).run();
+}
 
 std::string describe(const token& t) {
   switch (t.kind) {
@@ -225,6 +248,7 @@ std::string describe(const token& t) {
     case token_kind::slash: return "'/'";
     case token_kind::shift_left: return "'<<'";
     case token_kind::assign: return "'='";
+    case token_kind::pipe: return "'|'";
   }
   return "?";
 }

@@ -23,7 +23,8 @@ enum class token_kind : std::uint8_t {
   eq, ne, lt, le, gt, ge,  // == != < <= > >=
   plus, minus, star, slash,
   shift_left,  // <<
-  assign,      // = (only inside regex options)
+  assign,      // = (regex options; keyword arguments of template filters)
+  pipe,        // | (template expressions only: filters)
 };
 
 struct token {
@@ -38,8 +39,11 @@ struct token {
   double real_value = 0;
 };
 
-// Splits `text` into tokens, always ending with one `end` token.
-std::vector<token> tokenize(std::string_view text);
+// Splits `text` into tokens, always ending with one `end` token. `template_syntax` (the `{{ }}`
+// expressions of action templates) adds the `|` token and Python/Jinja string escapes
+// (`\\`, `\'`, `\x41`, `\u00e9`, ...); otherwise strings keep backslashes (regexes) and `|` is an
+// error.
+std::vector<token> tokenize(std::string_view text, bool template_syntax = false);
 
 // How a token looks in messages: `'=='`, `'foo'`, `"x"`, `end of condition`.
 std::string describe(const token& t);

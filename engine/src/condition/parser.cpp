@@ -264,7 +264,7 @@ class parser {
 
   // Precedence climbing over the comparison and arithmetic levels, all left-associative.
   ast_ptr parse_binary(int min_prec) {
-    ast_ptr left = parse_primary();
+    ast_ptr left = parse_postfix();
     for (;;) {
       const token& t = peek();
       const int prec = precedence(t.kind);
@@ -276,6 +276,80 @@ class parser {
       n->children.push_back(std::move(left));
       n->children.push_back(parse_binary(prec + 1));
       left = std::move(n);
+    }
+  }
+
+  // Template expressions only: an operand, steps into it when it is computed (`(x).key`), then
+  // filters `x | f | g(1, key=2)`. Only template expressions have `|` tokens, so conditions
+  // and plain expressions are unaffected.
+  ast_ptr parse_postfix() {
+    ast_ptr left = parse_primary();
+    if (mode_ == parse_mode::template_expression &&
+        (peek().kind == token_kind::dot || peek().kind == token_kind::lbracket) &&
+        peek().begin == toks_[pos_ - 1].end) {
+      // `(x | from_json).key`, `[1, 2][0]`: steps into a computed value.
+      auto n = make(ast_kind::subscript, left->column);
+      const std::size_t begin = peek().begin;
+      const std::size_t end = parse_steps(n->steps, begin);
+      n->spelling = "(...)" + std::string(text_between(begin, end));
+      n->children.push_back(std::move(left));
+      left = std::move(n);
+    }
+    while (peek().kind == token_kind::pipe) left = parse_filter(std::move(left));
+    return left;
+  }
+
+  ast_ptr parse_filter(ast_ptr input) {
+    next();  // '|'
+    const token& name = peek();
+    if (name.kind != token_kind::word)
+      fail("expected a filter name after '|', found " + describe(name), name.column);
+    next();
+    auto n = make(ast_kind::filter, input->column);
+    n->op_text = name.text;
+    n->op_column = name.column;
+    // Dotted names (`ansible.builtin.to_json`), as Jinja allows.
+    while (peek().kind == token_kind::dot && peek(1).kind == token_kind::word &&
+           peek().begin == toks_[pos_ - 1].end) {
+      next();
+      n->op_text += "." + next().text;
+    }
+    n->children.push_back(std::move(input));
+    if (peek().kind != token_kind::lparen) return n;
+    const token& open = next();
+    const std::string closing = "expected ',' or ')' in the arguments of filter '" + n->op_text +
+                                "' opened at column " + std::to_string(open.column);
+    if (peek().kind == token_kind::rparen) {
+      next();
+      return n;
+    }
+    for (;;) {
+      const token& start = peek();
+      std::string keyword;
+      if (start.kind == token_kind::word && peek(1).kind == token_kind::assign) {
+        keyword = start.text;
+        next();
+        next();
+        expect_operand_after(toks_[pos_ - 1]);
+      } else if (!n->arg_names.empty() && !n->arg_names.back().empty()) {
+        fail("a positional argument cannot follow a keyword argument", start.column);
+      }
+      n->arg_names.push_back(std::move(keyword));
+      n->arg_columns.push_back(start.column);
+      n->children.push_back(parse_logical());
+      if (peek().kind == token_kind::comma) {
+        next();
+        if (peek().kind == token_kind::rparen) {  // trailing comma, as Python allows
+          next();
+          return n;
+        }
+        continue;
+      }
+      if (peek().kind == token_kind::rparen) {
+        next();
+        return n;
+      }
+      unexpected_after_operand(closing);
     }
   }
 
@@ -363,7 +437,8 @@ class parser {
       n->literal = (w == "true" || w == "True");
       return n;
     }
-    if (w == "null") {
+    const bool none_word = mode_ == parse_mode::template_expression && (w == "none" || w == "None");
+    if (w == "null" || none_word) {
       next();
       return make(ast_kind::literal, t.column);  // value() is null
     }
@@ -376,7 +451,7 @@ class parser {
            t.column);
     if (iequals(w, "in") || iequals(w, "contains"))
       fail("expected a value before '" + w + "'", t.column);
-    if (mode_ == parse_mode::expression) return parse_path();
+    if (mode_ != parse_mode::condition) return parse_path();
     next();
     const token& after = peek();
     if ((after.kind == token_kind::dot || after.kind == token_kind::lbracket) &&
@@ -390,44 +465,41 @@ class parser {
     return n;
   }
 
-  // prefix ('.' word | '[' (string | [-] integer) ']')*, written without spaces.
-  ast_ptr parse_path() {
-    const token& head = next();
-    auto n = make(ast_kind::path, head.column);
-    const std::string& w = head.text;
-    n->origin = w == "event"    ? path_origin::event
-                : w == "events" ? path_origin::events
-                : w == "fact"   ? path_origin::fact
-                : w == "facts"  ? path_origin::facts
-                : w == "vars"   ? path_origin::vars
-                                : path_origin::bare;
-    if (n->origin == path_origin::bare) n->steps.push_back({path_step::kind::key, w, 0});
-    std::size_t end = head.end;
+  // Path steps written right after `end` without spaces: `.key`, `.0` (templates), `["key"]`,
+  // `[index]`. Returns where the last step ends.
+  std::size_t parse_steps(field_path& steps, std::size_t end) {
     for (;;) {
       const token& t = peek();
       if (t.begin != end) break;  // a space ends the path, as pyparsing's Combine does
       if (t.kind == token_kind::dot) {
         next();
         const token& key = peek();
+        if (mode_ == parse_mode::template_expression && key.kind == token_kind::integer &&
+            !key.is_unsigned && key.begin == t.end) {  // Jinja's `a.0`: an index
+          next();
+          steps.push_back({path_step::kind::index, {}, static_cast<long>(key.int_value)});
+          end = key.end;
+          continue;
+        }
         if (key.kind != token_kind::word || key.begin != t.end)
           fail("expected a field name after '.'", t.column + 1);
         next();
-        n->steps.push_back({path_step::kind::key, key.text, 0});
+        steps.push_back({path_step::kind::key, key.text, 0});
         end = key.end;
       } else if (t.kind == token_kind::lbracket) {
         next();
         const token& inner = peek();
         if (inner.kind == token_kind::string) {
           next();
-          n->steps.push_back({path_step::kind::key, inner.text, 0});
+          steps.push_back({path_step::kind::key, inner.text, 0});
         } else if (inner.kind == token_kind::integer && !inner.is_unsigned) {
           next();
-          n->steps.push_back({path_step::kind::index, {}, static_cast<long>(inner.int_value)});
+          steps.push_back({path_step::kind::index, {}, static_cast<long>(inner.int_value)});
         } else if (inner.kind == token_kind::minus && peek(1).kind == token_kind::integer &&
                    !peek(1).is_unsigned) {
           next();
           const token& num = next();
-          n->steps.push_back({path_step::kind::index, {}, -static_cast<long>(num.int_value)});
+          steps.push_back({path_step::kind::index, {}, -static_cast<long>(num.int_value)});
         } else {
           fail("expected a quoted key or an integer index inside '[ ]', found " + describe(inner),
                inner.column);
@@ -443,15 +515,33 @@ class parser {
         break;
       }
     }
+    return end;
+  }
+
+  // prefix ('.' word | '[' (string | [-] integer) ']')*, written without spaces.
+  ast_ptr parse_path() {
+    const token& head = next();
+    auto n = make(ast_kind::path, head.column);
+    const std::string& w = head.text;
+    n->origin = w == "event"    ? path_origin::event
+                : w == "events" ? path_origin::events
+                : w == "fact"   ? path_origin::fact
+                : w == "facts"  ? path_origin::facts
+                : w == "vars"   ? path_origin::vars
+                                : path_origin::bare;
+    // Templates: every name (event, events, fact, vars, ...) is a top-level name of the context.
+    if (mode_ == parse_mode::template_expression) n->origin = path_origin::bare;
+    if (n->origin == path_origin::bare) n->steps.push_back({path_step::kind::key, w, 0});
+    const std::size_t end = parse_steps(n->steps, head.end);
     n->spelling = std::string(text_between(head.begin, end));
     if (n->origin == path_origin::events || n->origin == path_origin::facts) {
-      if (n->steps.empty() && mode_ == parse_mode::expression) return n;  // all bound names
+      if (n->steps.empty() && mode_ != parse_mode::condition) return n;  // all bound names
       if (n->steps.empty() || n->steps.front().type != path_step::kind::key)
         fail("expected " + w + ".<name> (a name bound by an earlier condition or '<<')",
              head.column);
       n->bound_name = n->steps.front().key;
       n->steps.erase(n->steps.begin());
-    } else if (n->steps.empty() && !(mode_ == parse_mode::expression &&
+    } else if (n->steps.empty() && !(mode_ != parse_mode::condition &&
                                        (n->origin == path_origin::event ||
                                         n->origin == path_origin::fact))) {
       fail("'" + w + "' must be followed by a field, e.g. " + w + ".name", head.column);
@@ -585,7 +675,7 @@ bool is_selectattr_operator(std::string_view op) {
 }
 
 parsed_condition parse(std::string_view text, parse_mode mode) {
-  parser p(tokenize(text), mode);
+  parser p(tokenize(text, mode == parse_mode::template_expression), mode);
   p.source_ = std::string(text);
   return p.run();
 }

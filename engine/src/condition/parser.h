@@ -9,6 +9,7 @@
 //   ==   then !=   then < >   then <=   then >=   (each its own level, as in pyparsing)
 //   + -
 //   * /
+//   x | filter(...)    (template expressions only: binds tighter than any operator)
 //
 // Throws rb::condition::error (message + 1-based column); compile() catches it.
 #pragma once
@@ -22,6 +23,11 @@ namespace rb::condition {
 enum class parse_mode {
   condition,   // bare words are strings (ansible's plain_string); `<<` allowed at the start
   expression,  // bare identifiers are template variables; no `<<`
+  // Action-argument templates (template.h): like `expression`, but every path starts with a
+  // top-level name of the context (`event.x` is the path event.x, resolved against scope::vars),
+  // and Jinja syntax is added: `| filter(args, key=value)` after an operand, `none`/`None`,
+  // `a.0` indexes, Python string escapes.
+  template_expression,
 };
 
 parsed_condition parse(std::string_view text, parse_mode mode);

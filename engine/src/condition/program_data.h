@@ -35,6 +35,8 @@ enum class opcode : std::uint8_t {
   is_defined,    // negated: is not defined
   search,        // a: tested, b: pattern node; aux: regexes index; negated: is not
   select,        // a: tested, b: value node; aux: selects index; negated: is not
+  filter,        // template `x | f(...)`: a: input node; aux: filters index (template_filters.h)
+  subscript,     // template `(x).key[0]`: a: the value; aux: subscripts index (steps into it)
 };
 
 inline constexpr std::uint32_t no_node = 0xffffffffu;
@@ -71,6 +73,13 @@ struct select_ref {
   std::unique_ptr<RE2> compiled;  // regex operators with a literal pattern
 };
 
+// One template filter application: which filter and its arguments bound to parameter slots.
+struct filter_call {
+  std::uint16_t id = 0;                // a filter of template_filters.cpp
+  std::vector<std::uint32_t> args;     // one node per parameter; no_node: not given (default)
+  std::unique_ptr<RE2> regex;          // regex_replace with a literal pattern and flags
+};
+
 struct program_data {
   std::vector<node> nodes;
   std::uint32_t root = no_node;
@@ -79,6 +88,8 @@ struct program_data {
   std::vector<path_ref> paths;
   std::vector<regex_ref> regexes;
   std::vector<select_ref> selects;
+  std::vector<filter_call> filters;
+  std::vector<field_path> subscripts;
 };
 
 }  // namespace rb::condition

@@ -35,6 +35,12 @@ std::string show(const ast_node& n) {
                                     "not contains"};
       return "(" + std::string(names[static_cast<int>(n.op)]) + " " + kid(0) + " " + kid(1) + ")";
     }
+    case ast_kind::filter: {  // template expressions
+      std::string s = "(|" + n.op_text;
+      for (std::size_t i = 0; i < n.children.size(); ++i) s += " " + kid(i);
+      return s + ")";
+    }
+    case ast_kind::subscript: return "(. " + kid(0) + " " + n.spelling + ")";
   }
   return "?";
 }
