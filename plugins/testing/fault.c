@@ -13,7 +13,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <rulebook/plugin_abi.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,9 +5,8 @@
 //   throw_in: "init" | "open" | "next" | "leadership" | "fd"   (std::runtime_error)
 //   after:    events emitted ({"i": k}) before throwing in next
 //   non_std:  true to throw an int instead of a std::exception
-#include <rulebook/plugin_helper.hpp>
-
 #include <nlohmann/json.hpp>
+#include <rulebook/plugin_helper.hpp>
 #include <stdexcept>
 #include <string>
 

@@ -108,7 +108,7 @@ RB_PLUGIN_EXPORT const char* rb_plugin_last_error(rb_plugin_state* state);
  * RB_PLUGIN_FAILURE, return NULL, and explain through rb_plugin_last_error(state); the source
  * then fails and the host calls rb_plugin_destroy. */
 RB_PLUGIN_EXPORT rb_plugin_instance* rb_plugin_open(rb_plugin_state* state, const char* params_json,
-                                   rb_plugin_rc* rc);
+                                                    rb_plugin_rc* rc);
 
 /* Returns the next events, without blocking.
  * - RB_PLUGIN_SUCCESS: *events points to an array of *count events (count > 0), owned by the
@@ -125,9 +125,10 @@ RB_PLUGIN_EXPORT rb_plugin_instance* rb_plugin_open(rb_plugin_state* state, cons
  * - RB_PLUGIN_EOF: the stream has ended (e.g. a count was reached). The source finishes.
  * - RB_PLUGIN_FAILURE: the stream failed; rb_plugin_last_error says why. The source fails.
  * *events and *count are only read on SUCCESS; *wait_ms only on TIMEOUT. */
-RB_PLUGIN_EXPORT rb_plugin_rc rb_plugin_next_batch(rb_plugin_state* state, rb_plugin_instance* instance,
-                                  const rb_plugin_event** events, uint32_t* count,
-                                  int32_t* wait_ms);
+RB_PLUGIN_EXPORT rb_plugin_rc rb_plugin_next_batch(rb_plugin_state* state,
+                                                   rb_plugin_instance* instance,
+                                                   const rb_plugin_event** events, uint32_t* count,
+                                                   int32_t* wait_ms);
 
 /* Stops the stream and frees the instance. This is also the shutdown notice: the host calls it
  * when the source ends (EOF, FAILURE), when the engine stops the source (shutdown, another
@@ -151,8 +152,8 @@ RB_PLUGIN_EXPORT int rb_plugin_get_fd(rb_plugin_state* state, rb_plugin_instance
  * Without HA the engine is always the leader. An HA-aware plugin produces only while it is the
  * leader, as ansible-rulebook plugins do with leader_event. Return RB_PLUGIN_FAILURE (with
  * last_error) to fail the source. Absent: the plugin is not told (it produces regardless). */
-RB_PLUGIN_EXPORT rb_plugin_rc rb_plugin_set_leadership(rb_plugin_state* state, rb_plugin_instance* instance,
-                                      int is_leader);
+RB_PLUGIN_EXPORT rb_plugin_rc rb_plugin_set_leadership(rb_plugin_state* state,
+                                                       rb_plugin_instance* instance, int is_leader);
 
 /* Function pointer types, for hosts resolving the symbols with dlsym. */
 typedef void (*rb_plugin_api_version_fn)(uint32_t*, uint32_t*);

@@ -222,36 +222,36 @@ inline rb_plugin_rc set_leadership(rb_plugin_state* state, rb_plugin_instance* i
 
 // Defines the C ABI of plugin_abi.h for `plugin_class` (derived from rb::plugin::plugin, built
 // from the config JSON text). Use once per library, at namespace scope.
-#define RB_PLUGIN_DEFINE(plugin_name, plugin_class)                                              \
-  extern "C" {                                                                                   \
-  void rb_plugin_api_version(uint32_t* major, uint32_t* minor) {                                 \
-    *major = RB_PLUGIN_API_VERSION_MAJOR;                                                        \
-    *minor = RB_PLUGIN_API_VERSION_MINOR;                                                        \
-  }                                                                                              \
-  const char* rb_plugin_name(void) { return plugin_name; }                                       \
-  rb_plugin_state* rb_plugin_init(const char* config_json, rb_plugin_rc* rc) {                   \
-    return ::rb::plugin::detail::init(config_json, rc, [](std::string_view config) {             \
-      return std::unique_ptr<::rb::plugin::plugin>(new plugin_class(config));                    \
-    });                                                                                          \
-  }                                                                                              \
-  void rb_plugin_destroy(rb_plugin_state* s) { ::rb::plugin::detail::destroy(s); }               \
-  const char* rb_plugin_last_error(rb_plugin_state* s) {                                         \
-    return ::rb::plugin::detail::last_error(s);                                                  \
-  }                                                                                              \
-  rb_plugin_instance* rb_plugin_open(rb_plugin_state* s, const char* p, rb_plugin_rc* rc) {      \
-    return ::rb::plugin::detail::open(s, p, rc);                                                 \
-  }                                                                                              \
-  rb_plugin_rc rb_plugin_next_batch(rb_plugin_state* s, rb_plugin_instance* i,                   \
-                                    const rb_plugin_event** e, uint32_t* n, int32_t* w) {        \
-    return ::rb::plugin::detail::next_batch(s, i, e, n, w);                                      \
-  }                                                                                              \
-  void rb_plugin_close(rb_plugin_state* s, rb_plugin_instance* i) {                              \
-    ::rb::plugin::detail::close(s, i);                                                           \
-  }                                                                                              \
-  int rb_plugin_get_fd(rb_plugin_state* s, rb_plugin_instance* i) {                              \
-    return ::rb::plugin::detail::get_fd(s, i);                                                   \
-  }                                                                                              \
-  rb_plugin_rc rb_plugin_set_leadership(rb_plugin_state* s, rb_plugin_instance* i, int l) {      \
-    return ::rb::plugin::detail::set_leadership(s, i, l);                                        \
-  }                                                                                              \
+#define RB_PLUGIN_DEFINE(plugin_name, plugin_class)                                         \
+  extern "C" {                                                                              \
+  void rb_plugin_api_version(uint32_t* major, uint32_t* minor) {                            \
+    *major = RB_PLUGIN_API_VERSION_MAJOR;                                                   \
+    *minor = RB_PLUGIN_API_VERSION_MINOR;                                                   \
+  }                                                                                         \
+  const char* rb_plugin_name(void) { return plugin_name; }                                  \
+  rb_plugin_state* rb_plugin_init(const char* config_json, rb_plugin_rc* rc) {              \
+    return ::rb::plugin::detail::init(config_json, rc, [](std::string_view config) {        \
+      return std::unique_ptr<::rb::plugin::plugin>(new plugin_class(config));               \
+    });                                                                                     \
+  }                                                                                         \
+  void rb_plugin_destroy(rb_plugin_state* s) { ::rb::plugin::detail::destroy(s); }          \
+  const char* rb_plugin_last_error(rb_plugin_state* s) {                                    \
+    return ::rb::plugin::detail::last_error(s);                                             \
+  }                                                                                         \
+  rb_plugin_instance* rb_plugin_open(rb_plugin_state* s, const char* p, rb_plugin_rc* rc) { \
+    return ::rb::plugin::detail::open(s, p, rc);                                            \
+  }                                                                                         \
+  rb_plugin_rc rb_plugin_next_batch(rb_plugin_state* s, rb_plugin_instance* i,              \
+                                    const rb_plugin_event** e, uint32_t* n, int32_t* w) {   \
+    return ::rb::plugin::detail::next_batch(s, i, e, n, w);                                 \
+  }                                                                                         \
+  void rb_plugin_close(rb_plugin_state* s, rb_plugin_instance* i) {                         \
+    ::rb::plugin::detail::close(s, i);                                                      \
+  }                                                                                         \
+  int rb_plugin_get_fd(rb_plugin_state* s, rb_plugin_instance* i) {                         \
+    return ::rb::plugin::detail::get_fd(s, i);                                              \
+  }                                                                                         \
+  rb_plugin_rc rb_plugin_set_leadership(rb_plugin_state* s, rb_plugin_instance* i, int l) { \
+    return ::rb::plugin::detail::set_leadership(s, i, l);                                   \
+  }                                                                                         \
   }

@@ -1,6 +1,12 @@
 // action: what a rule does when it fires. Actions are created once at start-up from the rulebook
-// (bad arguments throw action_error there) and run many times; run() never throws: it returns an
-// action_result that the dispatcher turns into an audit record and a log line.
+// (bad arguments throw action_error there) and run many times. Running never throws: an action
+// reports an action_result, which the dispatcher turns into an audit record and a log line.
+//
+// Actions may finish later: start() gets a completion that must be called exactly once, either
+// before start() returns (every built-in action today) or later from the event loop (an action
+// waiting on a process or a socket). Such an action may also be cancelled (`shutdown` with
+// kind `now`, or a graceful shutdown running out of time): the dispatcher then calls the handler
+// the action registered in its cancel_slot, ignores any later completion and writes no record.
 #pragma once
 
 #include <cstdio>
@@ -9,22 +15,28 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/value.h"
 
 namespace rb::actions {
 
-class audit_log;
-
-// One rule firing, as the actions of that rule see it.
+// One rule firing, as one action of that rule sees it. Pointers stay valid until the action
+// completes.
 struct firing {
   std::string_view ruleset;
   std::string_view ruleset_uuid;
   std::string_view rule;
   std::string_view rule_uuid;
-  std::string rule_run_at;         // when the rule fired (ISO 8601, UTC)
-  const value* matching_events;    // {"m": event} or {"m_0": ..., "m_1": ...} or assigned names
-  const value* event = nullptr;    // the single event for single-condition rules
+  std::string rule_run_at;  // when the rule fired (ISO 8601, UTC)
+  // Exactly one of these: `event` when the firing has one event named `m`, otherwise `events`
+  // ({"m_0": ..., "m_1": ...} or assigned names). Both after this action's var_root.
+  const value* event = nullptr;
+  const value* events = nullptr;
+  // The variables (--vars/--env-vars) as this action sees them: masked for `debug`.
+  const value* vars = nullptr;
+  // Facts set by earlier actions of this firing, merged (later keys win); set_fact adds to it.
+  value* facts_set = nullptr;
 };
 
 enum class shutdown_kind { graceful, now };
@@ -37,17 +49,34 @@ struct shutdown_request {
   std::string rule;
 };
 
-// What the engine lends to actions.
+// What the engine lends to actions. The ruleset callbacks return an error message, empty on
+// success (an unknown ruleset name is an error).
 struct services {
-  std::FILE* out = stdout;                           // rule output (banners, printed events)
-  const value* vars = nullptr;                       // --vars / --env-vars
+  std::FILE* out = stdout;       // rule output (banners, printed events)
+  const value* vars = nullptr;   // --vars / --env-vars
+  double shutdown_delay = 60.0;  // shutdown's default delay (--shutdown-delay)
   std::function<void(const shutdown_request&)> request_shutdown;
+  // post_event: the event (meta added by the engine) goes into the ruleset's matcher.
+  std::function<std::string(std::string_view ruleset, value&& event)> post_event;
+  // set_fact: the fact (meta added by the engine) is asserted in the ruleset's matcher.
+  std::function<std::string(std::string_view ruleset, value&& fact)> set_fact;
+  std::function<std::string(std::string_view ruleset, const value& fact, bool partial)>
+      retract_fact;
+  // The facts of a ruleset (debug without arguments prints them); null if unknown.
+  std::function<value(std::string_view ruleset)> facts;
 };
 
 struct action_result {
   bool ok = true;
-  std::string error;          // when !ok: what went wrong, for the log and the audit record
-  value extra = nullptr;      // extra audit fields (shutdown's delay/message/kind)
+  std::string error;      // when !ok: what went wrong, for the log and the audit record
+  value extra = nullptr;  // extra audit fields (shutdown's delay/message/kind)
+};
+
+using completion = std::function<void(action_result)>;
+
+// Where a running asynchronous action registers how to stop it.
+struct cancel_slot {
+  std::function<void()> handler;
 };
 
 class action {
@@ -55,8 +84,22 @@ class action {
   virtual ~action() = default;
   // The name reported in audit records ("noop" for `none`).
   virtual std::string_view audit_name() const noexcept = 0;
-  // `args` are this action's arguments with templates already rendered for this firing.
-  virtual action_result run(const firing& f, const value& args, services& svc) noexcept = 0;
+
+  // Runs with `args` rendered for this firing (lock and var_root already taken out). Calls
+  // `done` exactly once. The default runs run() and completes at once.
+  virtual void start(const firing& f, const value& args, services& svc, completion done,
+                     cancel_slot& cancel) noexcept {
+    (void)cancel;
+    done(run(f, args, svc));
+  }
+
+  // Synchronous actions implement this.
+  virtual action_result run(const firing& f, const value& args, services& svc) noexcept {
+    (void)f;
+    (void)args;
+    (void)svc;
+    return {false, std::string(audit_name()) + ": not runnable synchronously", nullptr};
+  }
 };
 
 struct action_error : std::runtime_error {
@@ -66,7 +109,8 @@ struct action_error : std::runtime_error {
 // Names of the actions this build executes.
 bool is_supported(std::string_view type);
 
-// Creates an action from its rulebook type and (unrendered) arguments. Throws action_error for an
+// Creates an action from its rulebook type and (unrendered) arguments, without `lock` and
+// `var_root`, which the dispatcher handles for every action. Throws action_error for an
 // unsupported action or bad arguments.
 std::unique_ptr<action> make_action(std::string_view type, const value& args);
 

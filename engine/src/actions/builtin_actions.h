@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "actions/action.h"
 
@@ -12,9 +13,16 @@ std::unique_ptr<action> make_none(const value& args);
 std::unique_ptr<action> make_debug(const value& args);
 std::unique_ptr<action> make_print_event(const value& args);
 std::unique_ptr<action> make_shutdown(const value& args);
+std::unique_ptr<action> make_post_event(const value& args);
+std::unique_ptr<action> make_set_fact(const value& args);
+std::unique_ptr<action> make_retract_fact(const value& args);
 
 // Shared argument checks: throw action_error("<action>: argument '<name>' must be ...").
 void expect_only(std::string_view action, const value& args,
                  std::initializer_list<std::string_view> allowed);
+
+// The rendered `ruleset` argument, or the firing's own ruleset when absent (as ansible-rulebook
+// fills it in). Throws action_error when it is not a string.
+std::string target_ruleset(std::string_view action, const firing& f, const value& args);
 
 }  // namespace rb::actions

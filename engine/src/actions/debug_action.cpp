@@ -1,41 +1,21 @@
-// `debug`: prints `msg` (a string or a list of them) or the variable named by `var`; with no
-// arguments, the firing's details. Output is ansible-rulebook's banner.
+// `debug`: prints `msg` (one value or a list) or the variable named by `var` (a dotted path among
+// the variables, `event`/`events` included); with no arguments, the firing's details and the
+// ruleset's facts. Values print as Python's str() would, as in ansible-rulebook. The variables
+// `debug` sees have their secrets masked (variables.h).
 #include "actions/banner.h"
 #include "actions/builtin_actions.h"
+#include "actions/variables.h"
+#include "condition/template_python.h"
 
 namespace rb::actions {
 
 namespace {
 
-std::string as_text(const value& v) {
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Looks up a dotted name ("event.i", "vars_name.key") among the firing's variables.
-const value* lookup_var(const value& variables, const std::string& dotted) {
-  const value* cur = &variables;
-  std::size_t start = 0;
-  while (start <= dotted.size()) {
-    const std::size_t dot = dotted.find('.', start);
-    const std::string part = dotted.substr(start, dot == std::string::npos ? std::string::npos
-                                                                           : dot - start);
-    if (cur->is_object()) {
-      auto it = cur->find(part);
-      if (it == cur->end()) return nullptr;
-      cur = &*it;
-    } else if (cur->is_array() && !part.empty() &&
-               part.find_first_not_of("0123456789") == std::string::npos) {
-      const std::size_t idx = std::stoul(part);
-      if (idx >= cur->size()) return nullptr;
-      cur = &(*cur)[idx];
-    } else {
-      return nullptr;
-    }
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return cur;
+value variables_of(const firing& f) {
+  value variables = f.vars && f.vars->is_object() ? *f.vars : value::object();
+  if (f.event) variables["event"] = *f.event;
+  if (f.events) variables["events"] = *f.events;
+  return variables;
 }
 
 class debug_action final : public action {
@@ -44,32 +24,34 @@ class debug_action final : public action {
 
   action_result run(const firing& f, const value& args, services& svc) noexcept override {
     try {
-      if (args.contains("msg")) {
-        const value& msg = args["msg"];
-        if (msg.is_array()) {
-          for (const auto& m : msg) print_banner(svc.out, "debug", as_text(m));
+      if (auto msg = args.find("msg"); msg != args.end()) {
+        if (msg->is_array()) {
+          for (const auto& m : *msg) print_banner(svc.out, "debug", condition::py::str(m));
         } else {
-          print_banner(svc.out, "debug", as_text(msg));
+          print_banner(svc.out, "debug", condition::py::str(*msg));
         }
         return {};
       }
-      value variables = svc.vars && svc.vars->is_object() ? *svc.vars : value::object();
-      if (f.event) variables["event"] = *f.event;
-      else if (f.matching_events) variables["events"] = *f.matching_events;
-      if (args.contains("var")) {
-        const std::string name = as_text(args["var"]);
-        const value* found = lookup_var(variables, name);
+      const value variables = variables_of(f);
+      if (auto var = args.find("var"); var != args.end()) {
+        const std::string name = condition::py::str(*var);
+        const value* found = dotted_get(variables, name);
         if (!found) return {false, "debug: variable '" + name + "' is not defined", nullptr};
-        print_banner(svc.out, "debug", name + ": " + as_text(*found));
+        print_banner(svc.out, "debug", name + ": " + condition::py::str(*found));
         return {};
       }
       value kwargs = value::object();
-      kwargs["ruleset"] = f.ruleset;
+      kwargs["rule_set"] = f.ruleset;
+      kwargs["rule_set_uuid"] = f.ruleset_uuid;
       kwargs["rule"] = f.rule;
+      kwargs["rule_uuid"] = f.rule_uuid;
       kwargs["rule_run_at"] = f.rule_run_at;
-      kwargs["variables"] = std::move(variables);
+      kwargs["variables"] = variables;
       print_banner(svc.out, "debug: kwargs",
-                   kwargs.dump(4, ' ', false, nlohmann::json::error_handler_t::replace));
+                   kwargs.dump(4, ' ', false, value::error_handler_t::replace));
+      const value facts = svc.facts ? svc.facts(f.ruleset) : value::array();
+      print_banner(svc.out, "debug: facts",
+                   facts.dump(4, ' ', false, value::error_handler_t::replace));
       return {};
     } catch (const std::exception& e) {
       return {false, std::string("debug: ") + e.what(), nullptr};

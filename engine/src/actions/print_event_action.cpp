@@ -1,4 +1,5 @@
-// `print_event`: prints the matching event (or events) in a banner; `pretty` indents it.
+// `print_event`: prints the matching event (`event`, single-event rules) or events (`events`) in
+// a banner, after var_root; `pretty` indents it.
 #include "actions/banner.h"
 #include "actions/builtin_actions.h"
 
@@ -8,40 +9,29 @@ namespace {
 
 class print_event_action final : public action {
  public:
-  explicit print_event_action(bool pretty) : pretty_(pretty) {}
   std::string_view audit_name() const noexcept override { return "print_event"; }
   action_result run(const firing& f, const value& args, services& svc) noexcept override {
     try {
-      const value& shown = f.event ? *f.event : *f.matching_events;
-      const bool pretty = args.contains("pretty") ? args["pretty"].is_boolean() &&
-                                                        args["pretty"].get<bool>()
-                                                  : pretty_;
+      static const value nothing = value::object();
+      const value& shown = f.events ? *f.events : f.event ? *f.event : nothing;
+      bool pretty = false;
+      if (auto p = args.find("pretty"); p != args.end()) pretty = p->is_boolean() && p->get<bool>();
       print_banner(svc.out, "event",
-                   shown.dump(pretty ? 4 : -1, ' ', false,
-                              nlohmann::json::error_handler_t::replace));
+                   shown.dump(pretty ? 4 : -1, ' ', false, value::error_handler_t::replace));
       return {};
     } catch (const std::exception& e) {
-      return {false, e.what(), nullptr};
+      return {false, std::string("print_event: ") + e.what(), nullptr};
     }
   }
-
- private:
-  bool pretty_;
 };
 
 }  // namespace
 
 std::unique_ptr<action> make_print_event(const value& args) {
-  expect_only("print_event", args, {"pretty", "var_root"});
-  bool pretty = false;
-  if (args.contains("pretty")) {
-    if (!args["pretty"].is_boolean())
-      throw action_error("print_event: argument 'pretty' must be true or false");
-    pretty = args["pretty"].get<bool>();
-  }
-  if (args.contains("var_root"))
-    throw action_error("print_event: argument 'var_root' is not supported yet");
-  return std::make_unique<print_event_action>(pretty);
+  expect_only("print_event", args, {"pretty"});
+  if (args.contains("pretty") && !args["pretty"].is_boolean())
+    throw action_error("print_event: argument 'pretty' must be true or false");
+  return std::make_unique<print_event_action>();
 }
 
 }  // namespace rb::actions

@@ -16,6 +16,9 @@ constexpr entry builtin[] = {
     {"debug", make_debug},
     {"print_event", make_print_event},
     {"shutdown", make_shutdown},
+    {"post_event", make_post_event},
+    {"set_fact", make_set_fact},
+    {"retract_fact", make_retract_fact},
 };
 
 }  // namespace
@@ -29,14 +32,15 @@ bool is_supported(std::string_view type) {
 std::unique_ptr<action> make_action(std::string_view type, const value& args) {
   for (const auto& e : builtin)
     if (e.type == type) return e.make(args.is_null() ? value::object() : args);
-  throw action_error("action '" + std::string(type) +
-                     "' is not supported yet (supported: none, debug, print_event, shutdown)");
+  throw action_error(
+      "action '" + std::string(type) +
+      "' is not supported yet (supported: none, debug, print_event, post_event, set_fact, "
+      "retract_fact, shutdown)");
 }
 
 void expect_only(std::string_view action, const value& args,
                  std::initializer_list<std::string_view> allowed) {
-  if (!args.is_object())
-    throw action_error(std::string(action) + ": arguments must be a mapping");
+  if (!args.is_object()) throw action_error(std::string(action) + ": arguments must be a mapping");
   for (auto it = args.begin(); it != args.end(); ++it) {
     bool ok = false;
     for (auto a : allowed) ok = ok || it.key() == a;
@@ -46,6 +50,15 @@ void expect_only(std::string_view action, const value& args,
     throw action_error(std::string(action) + ": unknown argument '" + it.key() +
                        "' (allowed: " + list + ")");
   }
+}
+
+std::string target_ruleset(std::string_view action, const firing& f, const value& args) {
+  auto it = args.find("ruleset");
+  if (it == args.end() || it->is_null()) return std::string(f.ruleset);
+  if (!it->is_string())
+    throw action_error(std::string(action) + ": 'ruleset' must be a string, found " +
+                       it->dump(-1, ' ', false, value::error_handler_t::replace));
+  return it->get<std::string>();
 }
 
 }  // namespace rb::actions

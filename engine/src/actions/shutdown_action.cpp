@@ -16,11 +16,10 @@ class shutdown_action final : public action {
   action_result run(const firing& f, const value& args, services& svc) noexcept override {
     try {
       shutdown_request req;
-      req.delay_seconds = args.contains("delay") ? args["delay"].get<double>() : 60.0;
+      req.delay_seconds = args.contains("delay") ? args["delay"].get<double>() : svc.shutdown_delay;
       req.message = args.contains("message") ? args["message"].get<std::string>()
                                              : "Default shutdown message";
-      const std::string kind = args.contains("kind") ? args["kind"].get<std::string>()
-                                                     : "graceful";
+      const std::string kind = args.contains("kind") ? args["kind"].get<std::string>() : "graceful";
       req.kind = kind == "now" ? shutdown_kind::now : shutdown_kind::graceful;
       req.ruleset = f.ruleset;
       req.rule = f.rule;
@@ -52,8 +51,7 @@ std::unique_ptr<action> make_shutdown(const value& args) {
   if (args.contains("message") && !args["message"].is_string())
     throw action_error("shutdown: argument 'message' must be a string");
   if (args.contains("kind") &&
-      !(args["kind"].is_string() &&
-        (args["kind"] == "graceful" || args["kind"] == "now")))
+      !(args["kind"].is_string() && (args["kind"] == "graceful" || args["kind"] == "now")))
     throw action_error("shutdown: argument 'kind' must be 'graceful' or 'now'");
   return std::make_unique<shutdown_action>();
 }

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <csignal>
 #include <deque>
 #include <functional>
@@ -13,13 +14,18 @@
 
 #include "actions/action.h"
 #include "actions/audit_log.h"
+#include "actions/dispatcher.h"
+#include "actions/firing_job.h"
+#include "actions/variables.h"
 #include "app/condition_compiler.h"
+#include "app/event_meta.h"
+#include "app/plugin_factory.h"
+#include "app/source_sink.h"
+#include "condition/condition.h"
 #include "core/clock.h"
 #include "core/uuid.h"
 #include "filters/filter.h"
 #include "match/ruleset_matcher.h"
-#include "app/plugin_factory.h"
-#include "app/source_sink.h"
 
 namespace rb::app {
 
@@ -29,12 +35,9 @@ namespace {
 
 // Events matched per turn of the loop before other work (sources, timers, signals) gets a go.
 constexpr std::size_t drain_batch = 256;
-
-struct rule_actions {
-  std::vector<std::unique_ptr<actions::action>> actions;
-  std::vector<value> args;  // per action
-  bool all_noop = true;     // only `none` actions: nothing needs the firing's details
-};
+// Firings of one ruleset waiting for their actions before the ruleset stops taking events from
+// its queue (back-pressure reaches the sources through the queue).
+constexpr std::size_t max_pending_jobs = 1024;
 
 struct ruleset_runtime;
 
@@ -51,17 +54,40 @@ struct ruleset_runtime {
   std::string name;
   std::string uuid;
   std::optional<match::ruleset_matcher> matcher;
-  std::vector<rule_actions> rule_actions_;  // parallel to matcher->rules()
+  // Parallel to matcher->rules(); behind pointers because jobs keep references.
+  std::vector<std::unique_ptr<actions::rule_info>> rules;
+  std::vector<char> skip;  // only `none` actions and no audit log: nothing observable to do
   std::vector<source_runtime> sources;
   ruleset_queue queue;
   bool drain_scheduled = false;
+  std::size_t lane = 0;
+  std::unique_ptr<asio::steady_timer> timer;  // armed for the matcher's next deadline
+  std::optional<match::time_point> armed;
 };
+
+match::throttle_spec to_match(const rulebook::throttle_spec& t) {
+  match::throttle_spec out;
+  if (t.once_within) {
+    out.type = match::throttle_spec::kind::once_within;
+    out.window = *t.once_within;
+  } else if (t.once_after) {
+    out.type = match::throttle_spec::kind::once_after;
+    out.window = *t.once_after;
+  } else if (t.accumulate_within) {
+    out.type = match::throttle_spec::kind::accumulate_within;
+    out.window = *t.accumulate_within;
+    out.threshold = t.threshold.value_or(1);
+  }
+  out.group_by_attributes = t.group_by_attributes;
+  return out;
+}
 
 }  // namespace
 
 struct engine::impl {
   const cli_options& options;
   value vars;
+  value masked_vars;
   asio::io_context io{1};
   asio::signal_set signals{io, SIGINT, SIGTERM};
   asio::steady_timer shutdown_deadline{io};
@@ -70,20 +96,33 @@ struct engine::impl {
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
   actions::services services;
-  std::vector<std::size_t> fired;  // scratch, reused per event
+  actions::job_env env;
+  // Declared after everything its jobs refer to (rules, matchers, env): destroyed first.
+  std::unique_ptr<actions::dispatcher> dispatcher;
+  std::vector<match::firing> firings;  // scratch of process(), reused per event
 
   enum class state { running, stopping, stopped };
   state current = state::running;
   bool discard_queued = false;  // `shutdown` action: queued events are dropped, as ansible does
   bool source_failed = false;
+  bool finish_check_posted = false;
   std::size_t sources_running = 0;
 
   impl(const cli_options& o, value v) : options(o), vars(std::move(v)) {
+    masked_vars = actions::mask_secrets(vars);
     plugins.source_dirs = o.source_dirs;
     plugins.filter_dirs = o.filter_dirs;
     plugins.lua.allow = o.lua_allow;
     plugins.lua.memory_limit = o.lua_memory_limit;
     ha.leader.set();  // without HA this engine is always the leader
+    dispatcher = std::make_unique<actions::dispatcher>(
+        io, static_cast<std::size_t>(std::max(1, o.max_concurrent_actions)));
+  }
+
+  ruleset_runtime* find_ruleset(std::string_view name) {
+    for (auto& rs : rulesets)
+      if (rs->name == name) return rs.get();
+    return nullptr;
   }
 
   // ---- building ----
@@ -94,9 +133,108 @@ struct engine::impl {
     if (sr.failed_in_filter) return;
     sr.failed_in_filter = true;
     source_failed = true;
-    spdlog::error("source '{}' ({}) of ruleset '{}': filter '{}' failed: {}; stopping the source",
-                  sr.name, sr.plugin, rs.name, filter, error);
+    const std::string message = "filter '" + filter + "' failed: " + error;
+    spdlog::error("source '{}' ({}) of ruleset '{}': {}; stopping the source", sr.name, sr.plugin,
+                  rs.name, message);
+    write_source_failure(rs, sr, message);
     if (sr.source && !sr.ended) sr.source->stop();
+  }
+
+  // One rule of the model as the matcher sees it; errors are appended.
+  match::rule build_rule(const rulebook::ruleset_spec& spec, const rulebook::rule_spec& rule_spec,
+                         std::vector<std::string>& errors) {
+    match::rule r;
+    r.name = rule_spec.name;
+    r.uuid = uuid4();
+    r.enabled = rule_spec.enabled;
+    const auto& cond = rule_spec.condition;
+    using ck = rulebook::condition_spec::kind;
+    switch (cond.type) {
+      case ck::boolean:
+        r.kind = match::rule_kind::constant;
+        r.constant = cond.boolean_value;
+        break;
+      case ck::single:
+        r.kind = match::rule_kind::single;
+        break;
+      case ck::all:
+        r.kind = match::rule_kind::all;
+        break;
+      case ck::any:
+        r.kind = match::rule_kind::any;
+        break;
+      case ck::not_all:
+        r.kind = match::rule_kind::not_all;
+        break;
+    }
+    if (cond.type != ck::boolean) {
+      for (const auto& text : cond.conditions) {
+        auto compiled = compile_rule_condition(rule_spec, text, vars);
+        if (auto* err = std::get_if<std::string>(&compiled)) {
+          errors.push_back(*err);
+        } else {
+          r.conditions.push_back(std::move(std::get<condition::program>(compiled)));
+        }
+      }
+    }
+    r.timeout = cond.timeout;
+    if (rule_spec.throttle) {
+      const auto& t = *rule_spec.throttle;
+      const std::string where = rulebook::to_string(t.pos) + ": rule '" + rule_spec.name + "'";
+      if (r.kind != match::rule_kind::single) {
+        errors.push_back(
+            where + ": throttle works on single-condition rules only (not on " +
+            (cond.type == ck::boolean ? std::string("true/false") : "all/any/not_all") + ")");
+      }
+      for (const auto& attr : t.group_by_attributes) {
+        auto compiled = condition::compile_expression(attr);
+        if (auto* err = std::get_if<condition::error>(&compiled))
+          errors.push_back(where + ": throttle: group_by_attributes '" + attr +
+                           "': " + err->message);
+      }
+      r.throttle = to_match(t);
+    }
+    (void)spec;
+    return r;
+  }
+
+  std::unique_ptr<actions::rule_info> build_actions(const rulebook::rulebook_model& model,
+                                                    const rulebook::ruleset_spec& spec,
+                                                    const rulebook::rule_spec& rule_spec,
+                                                    const match::rule& r,
+                                                    const std::string& rs_uuid, bool& all_noop,
+                                                    std::vector<std::string>& errors) {
+    auto info = std::make_unique<actions::rule_info>();
+    info->ruleset = spec.name;
+    info->ruleset_uuid = rs_uuid;
+    info->rule = r.name;
+    info->rule_uuid = r.uuid;
+    all_noop = true;
+    for (const auto& a : rule_spec.actions) {
+      const std::string where = rulebook::to_string(a.pos) + ": rule '" + rule_spec.name +
+                                "' in ruleset '" + spec.name + "': action '" + a.type + "'";
+      auto prepared = actions::prepare_action(a.type, a.args);
+      if (auto* err = std::get_if<std::string>(&prepared)) {
+        errors.push_back(where + ": " + *err);
+        continue;
+      }
+      if (a.type != "none") all_noop = false;
+      // A ruleset named literally that does not exist fails at run time (as in ansible-rulebook);
+      // say so now.
+      if (a.args.is_object()) {
+        auto it = a.args.find("ruleset");
+        if (it != a.args.end() && it->is_string() &&
+            !condition::needs_rendering(it->get_ref<const std::string&>())) {
+          bool known = false;
+          for (const auto& other : model.rulesets) known = known || other.name == *it;
+          if (!known)
+            spdlog::warn("{}: no ruleset named '{}'; the action will fail when the rule fires",
+                         where, it->get<std::string>());
+        }
+      }
+      info->actions.push_back(std::move(std::get<actions::prepared_action>(prepared)));
+    }
+    return info;
   }
 
   void build(const rulebook::rulebook_model& model) {
@@ -105,49 +243,31 @@ struct engine::impl {
       auto rs = std::make_unique<ruleset_runtime>();
       rs->name = spec.name;
       rs->uuid = uuid4();
+      rs->timer = std::make_unique<asio::steady_timer>(io);
+      bool parallel = spec.execution_strategy == rulebook::ruleset_spec::strategy::parallel;
+      if (!options.execution_strategy.empty()) parallel = options.execution_strategy == "parallel";
+      rs->lane = dispatcher->add_lane(parallel);
+
       std::vector<match::rule> rules;
+      const std::size_t errors_before = errors.size();
       for (const auto& rule_spec : spec.rules) {
-        match::rule r;
-        r.name = rule_spec.name;
-        r.uuid = uuid4();
-        r.enabled = rule_spec.enabled;
-        const std::string where = rulebook::to_string(rule_spec.pos) + ": rule '" + rule_spec.name +
-                                  "' in ruleset '" + spec.name + "'";
-        if (rule_spec.throttle) errors.push_back(where + ": 'throttle' is not supported yet");
-        switch (rule_spec.condition.type) {
-          case rulebook::condition_spec::kind::boolean:
-            r.constant = rule_spec.condition.boolean_value;
-            break;
-          case rulebook::condition_spec::kind::single: {
-            auto compiled = compile_rule_condition(rule_spec, rule_spec.condition.conditions.at(0),
-                                                   vars);
-            if (auto* err = std::get_if<std::string>(&compiled)) {
-              errors.push_back(*err);
-            } else {
-              r.program = std::move(std::get<condition::program>(compiled));
-            }
-            break;
-          }
-          default:
-            errors.push_back(rulebook::to_string(rule_spec.condition.pos) + ": rule '" +
-                             rule_spec.name +
-                             "': multi-event conditions (all/any/not_all) are not supported yet");
-        }
-        rule_actions ra;
-        for (const auto& a : rule_spec.actions) {
-          try {
-            ra.actions.push_back(actions::make_action(a.type, a.args));
-            ra.args.push_back(a.args.is_null() ? value::object() : a.args);
-            if (a.type != "none") ra.all_noop = false;
-          } catch (const actions::action_error& e) {
-            errors.push_back(rulebook::to_string(a.pos) + ": rule '" + rule_spec.name +
-                             "': " + e.what());
-          }
-        }
+        match::rule r = build_rule(spec, rule_spec, errors);
+        bool all_noop = true;
+        rs->rules.push_back(build_actions(model, spec, rule_spec, r, rs->uuid, all_noop, errors));
+        const bool skip = all_noop && !audit;
+        r.silent = skip;
+        rs->skip.push_back(skip);
         rules.push_back(std::move(r));
-        rs->rule_actions_.push_back(std::move(ra));
       }
-      rs->matcher.emplace(std::move(rules), spec.match_multiple_rules);
+      if (errors.size() == errors_before) {
+        try {
+          rs->matcher.emplace(std::move(rules), match::matcher_options{spec.match_multiple_rules,
+                                                                       spec.default_events_ttl});
+        } catch (const std::exception& e) {
+          errors.push_back(rulebook::to_string(spec.pos) + ": ruleset '" + spec.name +
+                           "': " + e.what());
+        }
+      }
 
       for (const auto& src : spec.sources) {
         source_runtime sr;
@@ -160,8 +280,8 @@ struct engine::impl {
             chain.push_back(make_filter(f, plugins));
             chain_names.push_back(f.name);
           } catch (const std::exception& e) {
-            errors.push_back(rulebook::to_string(f.pos) + ": source '" + src.name + "': " +
-                             e.what());
+            errors.push_back(rulebook::to_string(f.pos) + ": source '" + src.name +
+                             "': " + e.what());
           }
         }
         const std::size_t rs_index = rulesets.size();
@@ -173,23 +293,23 @@ struct engine::impl {
                                                            const std::string& error) {
           on_filter_error(rs_ref, src_index, filter, error);
         };
-        sr.sink = std::make_unique<source_sink>(io, rs->queue, src.name, src.plugin,
-                                                std::move(chain), std::move(chain_names),
-                                                std::move(hooks));
-        sources::source_env env;
-        env.io = &io;
-        env.sink = sr.sink.get();
-        env.name = src.name;
-        env.plugin = src.plugin;
-        env.signals = &ha;
-        env.done = [this, rs_index, src_index](sources::source_end end, const std::string& err) {
+        sr.sink =
+            std::make_unique<source_sink>(io, rs->queue, src.name, src.plugin, std::move(chain),
+                                          std::move(chain_names), std::move(hooks));
+        sources::source_env senv;
+        senv.io = &io;
+        senv.sink = sr.sink.get();
+        senv.name = src.name;
+        senv.plugin = src.plugin;
+        senv.signals = &ha;
+        senv.done = [this, rs_index, src_index](sources::source_end end, const std::string& err) {
           on_source_done(rs_index, src_index, end, err);
         };
         try {
-          sr.source = make_source(src, src.args, std::move(env), plugins).source;
+          sr.source = make_source(src, src.args, std::move(senv), plugins).source;
         } catch (const std::exception& e) {
-          errors.push_back(rulebook::to_string(src.pos) + ": source '" + src.name + "': " +
-                           e.what());
+          errors.push_back(rulebook::to_string(src.pos) + ": source '" + src.name +
+                           "': " + e.what());
           continue;
         }
         rs->sources.push_back(std::move(sr));
@@ -213,111 +333,183 @@ struct engine::impl {
 
   void drain(ruleset_runtime& rs) {
     rs.drain_scheduled = false;
+    if (current == state::stopped) return;
+    // One clock reading per batch: the events of a batch are matched at the same instant.
+    const match::time_point now = std::chrono::steady_clock::now();
     std::size_t done = 0;
-    while (!rs.queue.events.empty() && done < drain_batch && !discard_queued) {
-      process(rs, rs.queue.events.front());
+    while (!rs.queue.events.empty() && done < drain_batch && !discard_queued &&
+           current != state::stopped && dispatcher->pending(rs.lane) < max_pending_jobs) {
+      process(rs, std::move(rs.queue.events.front()), now);
       rs.queue.events.pop_front();
       ++done;
     }
     if (discard_queued) rs.queue.events.clear();
+    if (current == state::stopped) return;
     if (rs.queue.has_room() && !rs.queue.waiting_producers.empty()) {
       auto waiting = std::move(rs.queue.waiting_producers);
       rs.queue.waiting_producers.clear();
       for (auto& resume : waiting) asio::post(io, std::move(resume));
     }
     if (!rs.queue.events.empty()) {
-      schedule_drain(rs);
+      // Over the pending-jobs bound, on_job_done schedules the next drain.
+      if (dispatcher->pending(rs.lane) < max_pending_jobs) schedule_drain(rs);
     } else {
       check_finished();
     }
   }
 
-  void process(ruleset_runtime& rs, const value& event) {
+  void process(ruleset_runtime& rs, value&& event, match::time_point now) {
     if (options.print_events) {
       const std::string line =
           event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       std::fwrite(line.data(), 1, line.size(), stdout);
     }
-    fired.clear();
-    rs.matcher->on_event(event, fired);
-    for (const std::size_t index : fired) fire(rs, index, event);
+    firings.clear();
+    rs.matcher->on_event(std::move(event), now, firings);
+    if (!firings.empty()) run_firings(rs, firings);
+    if (rs.armed || rs.matcher->may_have_deadline()) rearm(rs);
   }
 
-  void fire(ruleset_runtime& rs, std::size_t index, const value& event) {
-    const match::rule& rule = rs.matcher->rules()[index];
-    rule_actions& ra = rs.rule_actions_[index];
-    if (ra.all_noop && !audit) return;  // the hot path of `none`: nothing observable to do
-
-    value matching = value::object();
-    matching["m"] = event;
-    actions::firing f;
-    f.ruleset = rs.name;
-    f.ruleset_uuid = rs.uuid;
-    f.rule = rule.name;
-    f.rule_uuid = rule.uuid;
-    f.rule_run_at = utc_now_iso();
-    f.matching_events = &matching;
-    f.event = &event;
-    for (std::size_t i = 0; i < ra.actions.size(); ++i) {
-      actions::action& a = *ra.actions[i];
-      const actions::action_result result = a.run(f, ra.args[i], services);
-      if (!result.ok) {
-        spdlog::error("ruleset '{}' rule '{}': action '{}' failed: {}", rs.name, rule.name,
-                      a.audit_name(), result.error);
-      }
-      if (audit) write_audit(f, a, result);
-      if (current != state::running && discard_queued) break;
+  // Hands each firing's actions to the dispatcher. Re-entrant: actions (post_event, set_fact)
+  // come back here with their own `out` vector.
+  void run_firings(ruleset_runtime& rs, std::vector<match::firing>& out) {
+    for (auto& f : out) {
+      if (rs.skip[f.rule]) continue;
+      if (current == state::stopped) return;
+      const auto events = f.events();
+      dispatcher->submit(rs.lane,
+                         std::make_unique<actions::firing_job>(
+                             *rs.rules[f.rule],
+                             std::vector<match::named_event>(events.begin(), events.end()), env));
     }
   }
 
-  void write_audit(const actions::firing& f, const actions::action& a,
-                   const actions::action_result& result) {
+  void rearm(ruleset_runtime& rs) {
+    const auto next = rs.matcher->next_deadline();
+    if (next == rs.armed) return;
+    rs.armed = next;
+    if (!next) {
+      rs.timer->cancel();
+      return;
+    }
+    rs.timer->expires_at(*next);
+    rs.timer->async_wait([this, &rs](const boost::system::error_code& ec) {
+      if (ec) return;
+      on_timer(rs);
+    });
+  }
+
+  void on_timer(ruleset_runtime& rs) {
+    rs.armed.reset();
+    if (current == state::stopped) return;
+    std::vector<match::firing> out;
+    rs.matcher->on_time(std::chrono::steady_clock::now(), out);
+    run_firings(rs, out);
+    rearm(rs);
+  }
+
+  // ---- what actions call back ----
+
+  std::string post_event(std::string_view ruleset, value&& event) {
+    ruleset_runtime* rs = find_ruleset(ruleset);
+    if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
+    if (current == state::stopped) return {};
+    if (!event.is_object()) event = value{{"payload", std::move(event)}};
+    add_meta(event, "post_event", "internal");
+    std::vector<match::firing> out;
+    rs->matcher->on_event(std::move(event), std::chrono::steady_clock::now(), out);
+    run_firings(*rs, out);
+    rearm(*rs);
+    return {};
+  }
+
+  std::string set_fact(std::string_view ruleset, value&& fact) {
+    ruleset_runtime* rs = find_ruleset(ruleset);
+    if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
+    if (current == state::stopped) return {};
+    add_meta(fact, "set_fact", "internal");
+    std::vector<match::firing> out;
+    rs->matcher->assert_fact(std::move(fact), std::chrono::steady_clock::now(), out);
+    run_firings(*rs, out);
+    rearm(*rs);
+    return {};
+  }
+
+  std::string retract_fact(std::string_view ruleset, const value& fact, bool partial) {
+    ruleset_runtime* rs = find_ruleset(ruleset);
+    if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
+    const std::size_t n = rs->matcher->retract_fact(fact, partial);
+    spdlog::debug("ruleset '{}': retract_fact removed {} fact(s)", rs->name, n);
+    return {};
+  }
+
+  value facts_of(std::string_view ruleset) {
+    ruleset_runtime* rs = find_ruleset(ruleset);
+    if (!rs) return nullptr;
+    value out = value::array();
+    for (const auto& f : rs->matcher->facts()) out.push_back(*f);
+    return out;
+  }
+
+  // ---- ending ----
+
+  void write_source_failure(const ruleset_runtime& rs, const source_runtime& sr,
+                            const std::string& message) {
+    if (!audit) return;
     value rec = value::object();
-    rec["type"] = "Action";
-    rec["action"] = a.audit_name();
-    rec["action_uuid"] = uuid4();
-    rec["ruleset"] = f.ruleset;
-    rec["ruleset_uuid"] = f.ruleset_uuid;
-    rec["rule"] = f.rule;
-    rec["rule_uuid"] = f.rule_uuid;
-    rec["rule_run_at"] = f.rule_run_at;
+    rec["type"] = "Source";
+    rec["status"] = "failed";
+    rec["ruleset"] = rs.name;
+    rec["ruleset_uuid"] = rs.uuid;
+    rec["source"] = sr.name;
+    rec["plugin"] = sr.plugin;
+    rec["message"] = message;
     rec["activation_id"] = options.id;
     rec["activation_instance_id"] = options.id;
     rec["run_at"] = utc_now_iso();
-    rec["status"] = result.ok ? "successful" : "failed";
-    rec["matching_events"] = *f.matching_events;
-    if (!result.ok) rec["message"] = result.error;
-    if (result.extra.is_object()) {
-      for (auto it = result.extra.begin(); it != result.extra.end(); ++it) rec[it.key()] = it.value();
-    }
     if (!audit->write(rec)) spdlog::error("cannot write to audit log '{}'", options.audit_log);
   }
 
   void on_source_done(std::size_t rs_index, std::size_t src_index, sources::source_end end,
                       const std::string& error) {
-    source_runtime& sr = rulesets[rs_index]->sources[src_index];
+    ruleset_runtime& rs = *rulesets[rs_index];
+    source_runtime& sr = rs.sources[src_index];
     if (sr.ended) return;
     sr.ended = true;
     --sources_running;
     switch (end) {
       case sources::source_end::finished:
-        spdlog::info("source '{}' ({}) of ruleset '{}' finished", sr.name, sr.plugin,
-                     rulesets[rs_index]->name);
+        spdlog::info("source '{}' ({}) of ruleset '{}' finished", sr.name, sr.plugin, rs.name);
         break;
       case sources::source_end::stopped:
         spdlog::debug("source '{}' ({}) stopped", sr.name, sr.plugin);
         break;
       case sources::source_end::failed:
         source_failed = true;
-        spdlog::error("source '{}' ({}) of ruleset '{}' failed: {}", sr.name, sr.plugin,
-                      rulesets[rs_index]->name, error);
+        spdlog::error("source '{}' ({}) of ruleset '{}' failed: {}", sr.name, sr.plugin, rs.name,
+                      error);
+        write_source_failure(rs, sr, error);
         break;
     }
     check_finished();
   }
 
+  void on_job_done(std::size_t lane) {
+    for (auto& rs : rulesets) {
+      if (rs->lane != lane) continue;
+      if (!rs->queue.events.empty()) schedule_drain(*rs);
+    }
+    if (dispatcher->idle() && !finish_check_posted) {
+      finish_check_posted = true;
+      asio::post(io, [this] {
+        finish_check_posted = false;
+        check_finished();
+      });
+    }
+  }
+
   bool idle() const {
-    if (sources_running > 0) return false;
+    if (sources_running > 0 || !dispatcher->idle()) return false;
     for (const auto& rs : rulesets)
       if (!rs->queue.events.empty()) return false;
     return true;
@@ -332,11 +524,17 @@ struct engine::impl {
     current = state::stopped;
     signals.cancel();
     shutdown_deadline.cancel();
+    for (auto& rs : rulesets) rs->timer->cancel();
     io.stop();
   }
 
+  // Stops every source of every ruleset. `graceful`: queued work and running actions may finish
+  // within `delay_seconds`, then whatever still runs is cancelled; `now`: cancel at once.
   void begin_shutdown(const std::string& why, double delay_seconds, bool now) {
-    if (current != state::running) return;
+    if (current != state::running) {
+      spdlog::debug("a shutdown is already in progress; ignoring: {}", why);
+      return;
+    }
     current = state::stopping;
     spdlog::info("shutting down: {}", why);
     for (auto& rs : rulesets)
@@ -344,13 +542,20 @@ struct engine::impl {
         if (!sr.ended && sr.source) sr.source->stop();
     ha.shutdown.set();
     if (now) {
+      dispatcher->cancel_all();
       finish();
       return;
     }
-    shutdown_deadline.expires_after(std::chrono::milliseconds(static_cast<long>(delay_seconds * 1000)));
+    shutdown_deadline.expires_after(
+        std::chrono::milliseconds(static_cast<long>(delay_seconds * 1000)));
     shutdown_deadline.async_wait([this](const boost::system::error_code& ec) {
       if (ec || current == state::stopped) return;
-      spdlog::warn("graceful shutdown took longer than its delay; stopping now");
+      if (!dispatcher->idle())
+        spdlog::warn("graceful shutdown: {} action(s) still running after the delay; cancelling",
+                     dispatcher->running());
+      else
+        spdlog::warn("graceful shutdown took longer than its delay; stopping now");
+      dispatcher->cancel_all();
       finish();
     });
     check_finished();
@@ -365,19 +570,40 @@ struct engine::impl {
         watch_signals();
       } else {
         spdlog::warn("second signal: stopping now");
+        dispatcher->cancel_all();
         finish();
       }
     });
   }
 
-  int run() {
+  void wire_services() {
     services.vars = &vars;
+    services.shutdown_delay = options.shutdown_delay;
     services.request_shutdown = [this](const actions::shutdown_request& req) {
       discard_queued = true;
-      begin_shutdown("rule '" + req.rule + "' in ruleset '" + req.ruleset +
-                         "' requested it: " + req.message,
-                     req.delay_seconds, req.kind == actions::shutdown_kind::now);
+      begin_shutdown(
+          "rule '" + req.rule + "' in ruleset '" + req.ruleset + "' requested it: " + req.message,
+          req.delay_seconds, req.kind == actions::shutdown_kind::now);
     };
+    services.post_event = [this](std::string_view rs, value&& e) {
+      return post_event(rs, std::move(e));
+    };
+    services.set_fact = [this](std::string_view rs, value&& f) {
+      return set_fact(rs, std::move(f));
+    };
+    services.retract_fact = [this](std::string_view rs, const value& f, bool partial) {
+      return retract_fact(rs, f, partial);
+    };
+    services.facts = [this](std::string_view rs) { return facts_of(rs); };
+    env.svc = &services;
+    env.vars = &vars;
+    env.masked_vars = &masked_vars;
+    env.audit = audit.get();
+    env.activation_id = options.id;
+    dispatcher->on_job_done = [this](std::size_t lane) { on_job_done(lane); };
+  }
+
+  int run() {
     watch_signals();
     for (auto& rs : rulesets) {
       for (auto& sr : rs->sources) {
@@ -401,6 +627,7 @@ engine::engine(const cli_options& options, const rulebook::rulebook_model& model
       throw startup_error(e.what());
     }
   }
+  impl_->wire_services();
   impl_->build(model);
 }
 

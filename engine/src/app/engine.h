@@ -1,9 +1,13 @@
-// engine: the running rulebook. Built from a loaded model (building compiles every condition,
-// creates every source and action, and throws startup_error with positioned messages when any of
-// them is wrong), then run() drives the single event loop until the work is done:
-//   sources → meta → ruleset queue (bounded, back-pressure) → matcher → actions → audit log.
-// run() returns the process exit code: 0 when all sources ended (or a graceful stop), 1 when a
-// source failed.
+// engine: the running rulebook. Built from a loaded model (building compiles every condition and
+// action template, creates every source and action, and throws startup_error with positioned
+// messages when any of them is wrong), then run() drives the single event loop until the work is
+// done:
+//   sources → meta → ruleset queue (bounded, back-pressure) → matcher (rules, partial matches,
+//   facts, throttles, timers) → dispatcher (sequential | parallel, -m, locks) → actions → audit.
+// post_event / set_fact / retract_fact go straight back into the named ruleset's matcher.
+// run() returns the process exit code: 0 when all sources ended and all actions completed (or
+// after a shutdown action or a signal), 1 when a source failed (a Source record is written to the
+// audit log).
 #pragma once
 
 #include <memory>

@@ -6,8 +6,11 @@
 //   filters: built-in, then `<name>.lua` in each -F directory and the shipped lua/filters.
 // Both throw plugin_not_found when nothing has the name, and the plugin's own error (source_error,
 // filter_error) when it refuses its arguments. Load time only.
+// A source entry with `restart: on-failure` is wrapped in a restarting_source that creates the
+// plugin again from the same file after a failure (sources/restarting_source.h).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -28,6 +31,9 @@ struct plugin_options {
   std::vector<std::string> source_dirs;  // -S
   std::vector<std::string> filter_dirs;  // -F
   sources::lua::lua_options lua;
+  // First back-off of `restart: on-failure` (doubling up to restart_max_delay); tests shorten it.
+  std::chrono::milliseconds restart_base_delay = std::chrono::seconds(1);
+  std::chrono::milliseconds restart_max_delay = std::chrono::seconds(30);
 };
 
 // Where the source's plugin comes from: "builtin", "lua" or "so" (for logs and meta).

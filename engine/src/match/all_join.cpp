@@ -124,8 +124,7 @@ all_join::outcome all_join::complete(incoming& x, std::size_t x_slot, const join
     std::vector<const value*> key;
     key.reserve(picks_.size());
     for (const auto& p : picks_) key.push_back(p.data);
-    if (std::find(fact_only_fired_.begin(), fact_only_fired_.end(), key) !=
-        fact_only_fired_.end())
+    if (std::find(fact_only_fired_.begin(), fact_only_fired_.end(), key) != fact_only_fired_.end())
       return outcome::keep_looking;
     fact_only_fired_.push_back(std::move(key));
   }

@@ -57,8 +57,8 @@ class all_join {
   };
   struct pick {
     const value* data = nullptr;
-    stored* entry = nullptr;        // a stored event
-    const item_ptr* fact = nullptr; // a fact
+    stored* entry = nullptr;         // a stored event
+    const item_ptr* fact = nullptr;  // a fact
   };
   enum class outcome { keep_looking, stop };
 
@@ -70,8 +70,8 @@ class all_join {
   bool picked(const value* data) const noexcept;
   bool search(incoming& x, std::size_t x_slot, const join_context& ctx, std::size_t rule_index,
               std::vector<firing>& out);
-  outcome complete(incoming& x, std::size_t x_slot, const join_context& ctx,
-                   std::size_t rule_index, std::vector<firing>& out);
+  outcome complete(incoming& x, std::size_t x_slot, const join_context& ctx, std::size_t rule_index,
+                   std::vector<firing>& out);
   bool expired(const stored& e, time_point now) const noexcept;
   void compact() noexcept;
 

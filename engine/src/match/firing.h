@@ -6,9 +6,9 @@
 
 #include <cstddef>
 #include <deque>
-#include <string>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 

@@ -36,9 +36,8 @@ std::optional<time_point> not_all_window::offer(incoming& x, bool consume_global
   return std::nullopt;
 }
 
-void not_all_window::on_deadline(std::uint64_t generation, time_point now,
-                                 bool consume_globally, std::size_t rule_index,
-                                 std::vector<firing>& out) {
+void not_all_window::on_deadline(std::uint64_t generation, time_point now, bool consume_globally,
+                                 std::size_t rule_index, std::vector<firing>& out) {
   if (!open_ || generation != generation_ || now < end_) return;
   firing f(rule_index);
   f.add(names_[first_], view(seen_[first_]));

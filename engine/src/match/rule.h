@@ -40,6 +40,10 @@ struct rule {
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<throttle_spec> throttle;  // single-condition rules only
   bool enabled = true;
+  // The caller has no use for this rule's firings (only `none` actions and no audit log): single,
+  // constant and any rules then fire (the event is used up as usual) without producing a firing,
+  // which keeps the hot path free of allocations. Other kinds still produce theirs.
+  bool silent = false;
 
   // Legacy shape, read only when `conditions` is empty and kind is `single`: a program makes a
   // single rule, none makes a constant rule. Lets the engine build until it is rewired.

@@ -15,7 +15,7 @@ bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 // Words the condition language gives a meaning after `event.`-less positions; a path step with
 // one of these names is still a key, but refusing them keeps the pattern obviously unambiguous.
 bool reserved(std::string_view w) {
-  static constexpr std::string_view words[] = {"and", "or",   "not",  "in",   "is",
+  static constexpr std::string_view words[] = {"and",  "or",    "not",  "in",   "is",
                                                "true", "false", "null", "None", "contains"};
   return std::find(std::begin(words), std::end(words), w) != std::end(words);
 }
@@ -24,7 +24,8 @@ bool reserved(std::string_view w) {
 std::optional<std::int64_t> int_key(const value& v) noexcept {
   using vt = value::value_t;
   switch (v.type()) {
-    case vt::number_integer: return v.get<std::int64_t>();
+    case vt::number_integer:
+      return v.get<std::int64_t>();
     case vt::number_unsigned: {
       const auto u = v.get<std::uint64_t>();
       if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return {};
@@ -36,7 +37,8 @@ std::optional<std::int64_t> int_key(const value& v) noexcept {
       if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > 9.0e15) return {};
       return static_cast<std::int64_t>(d);
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -111,12 +113,11 @@ rule_index::rule_index(const std::vector<rule>& rules) {
       always_.push_back(r);
       continue;
     }
-    auto g = std::find_if(groups_.begin(), groups_.end(),
-                          [&](const path_group& pg) { return pg.path.size() == eq->path.size() &&
-                                                             std::equal(pg.path.begin(), pg.path.end(), eq->path.begin(),
-                                                                        [](const path_step& a, const path_step& b) {
-                                                                          return a.key == b.key;
-                                                                        }); });
+    auto g = std::find_if(groups_.begin(), groups_.end(), [&](const path_group& pg) {
+      return pg.path.size() == eq->path.size() &&
+             std::equal(pg.path.begin(), pg.path.end(), eq->path.begin(),
+                        [](const path_step& a, const path_step& b) { return a.key == b.key; });
+    });
     if (g == groups_.end()) {
       groups_.push_back(path_group{eq->path, {}, {}});
       g = std::prev(groups_.end());

@@ -49,7 +49,8 @@ class rule_index {
     std::unordered_map<std::int64_t, std::vector<std::uint32_t>> ints;
     std::unordered_map<std::string, std::vector<std::uint32_t>> strings;
   };
-  const std::vector<std::uint32_t>* lookup(const path_group& g, const value& subject) const noexcept;
+  const std::vector<std::uint32_t>* lookup(const path_group& g,
+                                           const value& subject) const noexcept;
 
   std::vector<path_group> groups_;
   std::vector<std::uint32_t> always_;

@@ -22,13 +22,13 @@ void validate(const rule& r) {
     case rule_kind::single:
       if (r.conditions.size() != 1) throw std::invalid_argument(where + "needs one condition");
       break;
-    case rule_kind::constant: break;
+    case rule_kind::constant:
+      break;
     case rule_kind::all:
     case rule_kind::any:
     case rule_kind::not_all:
       if (r.conditions.empty()) throw std::invalid_argument(where + "needs conditions");
-      if (r.conditions.size() > 64)
-        throw std::invalid_argument(where + "more than 64 conditions");
+      if (r.conditions.size() > 64) throw std::invalid_argument(where + "more than 64 conditions");
       break;
   }
   if (r.throttle && r.kind != rule_kind::single)
@@ -64,7 +64,8 @@ ruleset_matcher::ruleset_matcher(std::vector<rule> rules, matcher_options option
         st.window =
             std::make_unique<not_all_window>(r, r.timeout.value_or(options_.default_events_ttl));
         break;
-      default: break;
+      default:
+        break;
     }
     if (r.throttle) st.thr = std::make_unique<throttle>(*r.throttle);
   }
@@ -80,9 +81,11 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
   const bool global = !options_.match_multiple_rules;
   switch (rl.kind) {
     case rule_kind::constant: {
-      firing f(r);
-      f.add("m", view(x.hold()));
-      out.push_back(std::move(f));
+      if (!rl.silent) {
+        firing f(r);
+        f.add("m", view(x.hold()));
+        out.push_back(std::move(f));
+      }
       if (global) x.consume();
       return true;
     }
@@ -96,7 +99,7 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
           timers_.push({*res.deadline, static_cast<std::uint32_t>(r), st.thr->generation()});
         fire = res.fire;
       }
-      if (fire) {
+      if (fire && !rl.silent) {
         firing f(r);
         f.add("m", view(x.hold()));
         out.push_back(std::move(f));
@@ -108,9 +111,11 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
       const condition::scope sc{&x.data(), {}, nullptr};
       for (std::size_t c = 0; c < rl.conditions.size(); ++c) {
         if (!rl.conditions[c].matches(sc)) continue;
-        firing f(r);
-        f.add(st.names[c], view(x.hold()));
-        out.push_back(std::move(f));
+        if (!rl.silent) {
+          firing f(r);
+          f.add(st.names[c], view(x.hold()));
+          out.push_back(std::move(f));
+        }
         if (global) x.consume();
         return true;
       }
@@ -209,8 +214,10 @@ void ruleset_matcher::on_event(const value& event, std::vector<std::size_t>& fir
   for (const std::uint32_t r : index_->candidates(event, scratch_)) {
     const rule& rl = rules_[r];
     bool hit = false;
-    if (rl.kind == rule_kind::constant) hit = rl.constant;
-    else if (rl.kind == rule_kind::single) hit = rl.conditions[0].matches(sc);
+    if (rl.kind == rule_kind::constant)
+      hit = rl.constant;
+    else if (rl.kind == rule_kind::single)
+      hit = rl.conditions[0].matches(sc);
     if (!hit) continue;
     fired.push_back(r);
     if (!options_.match_multiple_rules) return;

@@ -67,6 +67,8 @@ class ruleset_matcher {
 
   // The earliest time on_time() has something to do (a not_all window or once_after ends).
   std::optional<time_point> next_deadline() const noexcept;
+  // False when next_deadline() is surely empty (cheap, for the hot path).
+  bool may_have_deadline() const noexcept { return !timers_.empty(); }
   void on_time(time_point now, std::vector<firing>& out) noexcept;
 
   // The current facts, in assertion order.

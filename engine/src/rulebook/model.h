@@ -25,11 +25,20 @@ struct filter_spec {
   position pos;
 };
 
+// `restart:` on a source entry (an extension of ansible-rulebook, docs/sources.md): what to do
+// when the source fails.
+enum class restart_policy { never, on_failure };
+
+// Default of `max_restarts:`.
+inline constexpr int default_max_restarts = 5;
+
 struct source_spec {
   std::string name;    // `name:` or, when absent, the plugin name
   std::string plugin;  // the one plugin key, as written, e.g. "ansible.eda.range"
   value args = value::object();
   std::vector<filter_spec> filters;
+  restart_policy restart = restart_policy::never;
+  int max_restarts = default_max_restarts;  // restarts after failures before the source fails
   position pos;
 };
 

@@ -1,4 +1,6 @@
 // Source entries and their event filters.
+#include <cstdint>
+
 #include "rulebook/schema.h"
 
 namespace rb::rulebook {
@@ -18,6 +20,46 @@ value read_args(load_context& ctx, const map_entry& e, std::string_view owner,
   }
   return to_value(e.value, ctx.doc, ctx.diags, {&ctx.vars, context});
 }
+
+// Keys of a source entry that are not the plugin: ansible-rulebook's `name` and `filters`, and
+// our restart policy (a plugin cannot be called `restart` or `max_restarts`).
+bool is_entry_key(std::string_view key) {
+  return key == "name" || key == "filters" || key == "restart" || key == "max_restarts";
+}
+
+void read_restart(load_context& ctx, const mapping_reader& m, source_spec& src) {
+  if (const auto* e = m.get("restart")) {
+    static const std::vector<std::string_view> policies{"on-failure", "never"};
+    const std::string found = describe(e->value);
+    if (found != "a string") {
+      ctx.diags.error(value_pos(ctx, *e),
+                      "restart: expected 'on-failure' or 'never', found " + found);
+    } else if (e->value.Scalar() == "on-failure") {
+      src.restart = restart_policy::on_failure;
+    } else if (e->value.Scalar() != "never") {
+      std::string msg = "restart: unknown policy " + quote(e->value.Scalar());
+      if (auto near = closest(e->value.Scalar(), policies); !near.empty())
+        msg += " (did you mean '" + near + "'?)";
+      ctx.diags.error(value_pos(ctx, *e), msg + "; expected 'on-failure' or 'never'");
+    }
+  }
+  if (const auto* e = m.get("max_restarts")) {
+    const value v = e->value.IsScalar() ? to_value(e->value, ctx.doc, ctx.diags) : value();
+    const bool is_int = e->value.IsScalar() && v.is_number_integer();
+    if (!is_int || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 1000000) {
+      ctx.diags.error(value_pos(ctx, *e),
+                      "max_restarts: expected an integer from 0 to 1000000, found " +
+                          (is_int ? v.dump() : describe(e->value)));
+    } else {
+      src.max_restarts = static_cast<int>(v.get<std::int64_t>());
+      if (src.restart != restart_policy::on_failure) {
+        ctx.diags.warning(ctx.doc.at(e->key_node),
+                          "max_restarts has no effect without 'restart: on-failure' on the "
+                          "same source");
+      }
+    }
+  }
+}
 }  // namespace
 
 source_spec parse_source(load_context& ctx, const YAML::Node& node) {
@@ -33,18 +75,20 @@ source_spec parse_source(load_context& ctx, const YAML::Node& node) {
   mapping_reader m(ctx, node, "source");
   std::vector<const map_entry*> plugins;
   for (const auto& e : m.entries()) {
-    if (e.key != "name" && e.key != "filters") plugins.push_back(&e);
+    if (!is_entry_key(e.key)) plugins.push_back(&e);
   }
   if (plugins.empty()) {
     ctx.diags.error(src.pos,
                     "source has no plugin: expected one key naming the source plugin "
-                    "(e.g. 'eda.builtin.range:') besides 'name' and 'filters'");
+                    "(e.g. 'eda.builtin.range:') besides 'name', 'filters', 'restart' and "
+                    "'max_restarts'");
   } else if (plugins.size() > 1) {
     std::vector<std::string_view> names;
     for (const auto* p : plugins) names.push_back(p->key);
     ctx.diags.error(ctx.doc.at(plugins[1]->key_node),
                     "source has more than one plugin key (" + join(names) +
-                        "); a source entry takes exactly one plugin besides 'name' and 'filters'");
+                        "); a source entry takes exactly one plugin besides 'name', 'filters', "
+                        "'restart' and 'max_restarts'");
   }
   if (!plugins.empty()) {
     const map_entry& p = *plugins.front();
@@ -57,6 +101,7 @@ source_spec parse_source(load_context& ctx, const YAML::Node& node) {
       if (!s->empty()) src.name = *s;
     }
   }
+  read_restart(ctx, m, src);
   if (const auto* e = m.get("filters")) {
     if (e->value.IsNull()) {
       // `filters:` with nothing under it: PyYAML gives None, which ansible-rulebook cannot iterate.

@@ -59,8 +59,8 @@ struct ha_signals {
 struct source_env {
   boost::asio::io_context* io = nullptr;
   event_sink* sink = nullptr;
-  std::string name;    // the source's name in the rulebook (for logs)
-  std::string plugin;  // the plugin as written (for logs)
+  std::string name;               // the source's name in the rulebook (for logs)
+  std::string plugin;             // the plugin as written (for logs)
   ha_signals* signals = nullptr;  // shared by all sources of the engine; may be null in tests
   // Called once when the source ends; `error` is non-empty for failed.
   std::function<void(source_end, const std::string& error)> done;

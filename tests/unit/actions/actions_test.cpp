@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "actions/action.h"
 
@@ -27,13 +28,15 @@ struct captured_output {
 
 struct firing_fixture {
   value event = value::parse(R"({"i": 7, "meta": {"source": {"name": "s"}}})");
-  value matching = value{{"m", event}};
+  value vars = value::parse(R"({"who": "world"})");
+  value facts_set = value::object();
   firing f;
   firing_fixture() {
     f.ruleset = "rs";
     f.rule = "r";
-    f.matching_events = &matching;
     f.event = &event;
+    f.vars = &vars;
+    f.facts_set = &facts_set;
   }
 };
 
@@ -120,8 +123,88 @@ TEST_CASE("bad arguments and unsupported actions throw naming the problem") {
   CHECK(message("shutdown", value{{"kind", "later"}}).find("'kind'") != std::string::npos);
   CHECK(message("shutdown", value{{"delay", -1}}).find("'delay'") != std::string::npos);
   CHECK(message("print_event", value{{"pretty", "yes"}}).find("'pretty'") != std::string::npos);
+  CHECK(message("post_event", value::object()).find("'event'") != std::string::npos);
+  CHECK(message("set_fact", value{{"fact", 1}}).find("'fact'") != std::string::npos);
+  CHECK(message("retract_fact", value{{"fact", value::object()}, {"partial", "no"}})
+            .find("'partial'") != std::string::npos);
   CHECK(message("run_playbook", value{{"name", "x.yml"}}).find("not supported yet") !=
         std::string::npos);
   CHECK(is_supported("debug"));
   CHECK_FALSE(is_supported("run_playbook"));
+}
+
+TEST_CASE("debug without arguments prints the firing, its variables and the ruleset's facts") {
+  captured_output out;
+  services svc;
+  svc.out = out.file;
+  svc.facts = [](std::string_view rs) { return value{{{"ruleset", std::string(rs)}}}; };
+  firing_fixture fx;
+  CHECK(make_action("debug", nullptr)->run(fx.f, value::object(), svc).ok);
+  const std::string text = out.text();
+  CHECK(text.find("[debug: kwargs]") != std::string::npos);
+  CHECK(text.find("\"who\": \"world\"") != std::string::npos);
+  CHECK(text.find("\"rule_set\": \"rs\"") != std::string::npos);
+  CHECK(text.find("[debug: facts]") != std::string::npos);
+  CHECK(text.find("\"ruleset\": \"rs\"") != std::string::npos);
+}
+
+TEST_CASE("debug prints values as Python's str() does") {
+  captured_output out;
+  services svc;
+  svc.out = out.file;
+  firing_fixture fx;
+  const value args = {{"msg", value::parse(R"({"a": [1, "x", true, null]})")}};
+  CHECK(make_action("debug", args)->run(fx.f, args, svc).ok);
+  CHECK(out.text().find("{'a': [1, 'x', True, None]}") != std::string::npos);
+}
+
+TEST_CASE("print_event prints events for multi-event firings") {
+  captured_output out;
+  services svc;
+  svc.out = out.file;
+  firing_fixture fx;
+  const value events = value::parse(R"({"m_0": {"a": 1}, "m_1": {"b": 2}})");
+  fx.f.event = nullptr;
+  fx.f.events = &events;
+  CHECK(make_action("print_event", nullptr)->run(fx.f, value::object(), svc).ok);
+  CHECK(out.text().find(R"({"m_0":{"a":1},"m_1":{"b":2}})") != std::string::npos);
+}
+
+TEST_CASE(
+    "post_event, set_fact, retract_fact call the engine with the ruleset, default their own") {
+  services svc;
+  std::vector<std::string> calls;
+  svc.post_event = [&](std::string_view rs, value&& e) {
+    calls.push_back("post " + std::string(rs) + " " + e.dump());
+    return std::string();
+  };
+  svc.set_fact = [&](std::string_view rs, value&& f) {
+    calls.push_back("set " + std::string(rs) + " " + f.dump());
+    return rs == "nowhere" ? std::string("unknown ruleset 'nowhere'") : std::string();
+  };
+  svc.retract_fact = [&](std::string_view rs, const value& f, bool partial) {
+    calls.push_back("retract " + std::string(rs) + " " + f.dump() + (partial ? " partial" : ""));
+    return std::string();
+  };
+  firing_fixture fx;
+  const value post = {{"event", {{"x", 1}}}};
+  CHECK(make_action("post_event", post)->run(fx.f, post, svc).ok);
+  const value set = {{"fact", {{"y", 2}}}, {"ruleset", "other"}};
+  CHECK(make_action("set_fact", set)->run(fx.f, set, svc).ok);
+  CHECK(fx.facts_set == value{{"y", 2}});  // later actions of the firing see it as `fact`
+  const value retract = {{"fact", {{"y", 2}}}};
+  CHECK(make_action("retract_fact", retract)->run(fx.f, retract, svc).ok);
+  const value full = {{"fact", {{"y", 2}}}, {"partial", false}};
+  CHECK(make_action("retract_fact", full)->run(fx.f, full, svc).ok);
+  const value unknown = {{"fact", {{"z", 3}}}, {"ruleset", "nowhere"}};
+  const auto r = make_action("set_fact", unknown)->run(fx.f, unknown, svc);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == "set_fact: unknown ruleset 'nowhere'");
+  const value bad = {{"event", 5}};
+  CHECK_FALSE(make_action("post_event", post)->run(fx.f, bad, svc).ok);
+  REQUIRE(calls.size() == 5);
+  CHECK(calls[0] == R"(post rs {"x":1})");
+  CHECK(calls[1] == R"(set other {"y":2})");
+  CHECK(calls[2] == R"(retract rs {"y":2} partial)");
+  CHECK(calls[3] == R"(retract rs {"y":2})");
 }

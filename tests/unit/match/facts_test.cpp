@@ -40,7 +40,8 @@ TEST_CASE("37 hosts facts: all of a fact and an event; the fact is not used up")
   for (int i = 0; i < 5; ++i) {
     const auto got = h.event(R"({"i": )" + std::to_string(i) + "}");
     if (i == 1)
-      CHECK(got == strings{R"(host1 {"m_0":{"meta":{"hosts":"localhost"},"os":"linux"},"m_1":{"i":1}})"});
+      CHECK(got ==
+            strings{R"(host1 {"m_0":{"meta":{"hosts":"localhost"},"os":"linux"},"m_1":{"i":1}})"});
     else if (i == 4)
       CHECK(got.size() == 1);
     else
@@ -90,7 +91,8 @@ TEST_CASE("asserting an equal fact replaces it (meta aside) and fires again") {
 
 TEST_CASE("06 / 20 retract_fact partial: facts containing the given fields go") {
   harness h(rules(all("r", {"fact.msg == \"hello\"", "event.i == 1"})));
-  h.fact(R"({"msg": "hello", "extra": {"a": 1, "b": 2}, "meta": {"source": {"name": "set_fact"}}})");
+  h.fact(
+      R"({"msg": "hello", "extra": {"a": 1, "b": 2}, "meta": {"source": {"name": "set_fact"}}})");
   h.fact(R"({"msg": "bye"})");
   CHECK(h.m.retract_fact(value::parse(R"({"msg": "nope"})"), true) == 0);
   CHECK(h.m.retract_fact(value::parse(R"({"msg": "hello", "extra": {"a": 1}})"), true) == 1);
@@ -110,6 +112,7 @@ TEST_CASE("78 complete retract fact: partial false needs the whole fact") {
 TEST_CASE("fact comparisons: numbers by value, types apart") {
   CHECK(same_fact(value::parse(R"({"a": 3})"), value::parse(R"({"a": 3.0})")));
   CHECK_FALSE(same_fact(value::parse(R"({"a": 3})"), value::parse(R"({"a": "3"})")));
-  CHECK(fact_contains(value::parse(R"({"a": {"b": 1, "c": 2}})"), value::parse(R"({"a": {"b": 1}})")));
+  CHECK(fact_contains(value::parse(R"({"a": {"b": 1, "c": 2}})"),
+                      value::parse(R"({"a": {"b": 1}})")));
   CHECK_FALSE(fact_contains(value::parse(R"({"a": [1, 2]})"), value::parse(R"({"a": [1]})")));
 }

@@ -87,7 +87,8 @@ struct harness {
 
   std::vector<std::string> describe(const std::vector<firing>& out) const {
     std::vector<std::string> s;
-    for (const auto& f : out) s.push_back(m.rules()[f.rule].name + " " + f.matching_events().dump());
+    for (const auto& f : out)
+      s.push_back(m.rules()[f.rule].name + " " + f.matching_events().dump());
     return s;
   }
 

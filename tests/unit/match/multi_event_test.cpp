@@ -49,22 +49,30 @@ TEST_CASE("all with assignments reports the assigned names") {
 }
 
 TEST_CASE("75 all conditions: an earlier event reads a name bound by a later one") {
-  harness h(rules(all("r1", {R"(event.request.type == "Delete")",
-                             R"(event.friend_list.names is select("search", events.m_0.request.friend_name))"})));
+  harness h(rules(all(
+      "r1", {R"(event.request.type == "Delete")",
+             R"(event.friend_list.names is select("search", events.m_0.request.friend_name))"})));
   CHECK(h.event(R"({"friend_list": {"names": ["fred", "barney"]}})").empty());
-  CHECK(h.event(R"({"request": {"type": "Delete", "friend_name": "fred"}})") ==
-        strings{R"(r1 {"m_0":{"request":{"type":"Delete","friend_name":"fred"}},"m_1":{"friend_list":{"names":["fred","barney"]}}})"});
+  CHECK(
+      h.event(R"({"request": {"type": "Delete", "friend_name": "fred"}})") ==
+      strings{
+          R"(r1 {"m_0":{"request":{"type":"Delete","friend_name":"fred"}},"m_1":{"friend_list":{"names":["fred","barney"]}}})"});
 }
 
 TEST_CASE("76 all conditions: several partial matches, each firing with its own events") {
-  harness h(rules(all("r1", {R"(event.request.type == "Delete")",
-                             R"(event.friend_list.names is select("search", events.m_0.request.friend_name))"})));
+  harness h(rules(all(
+      "r1", {R"(event.request.type == "Delete")",
+             R"(event.friend_list.names is select("search", events.m_0.request.friend_name))"})));
   CHECK(h.event(R"({"request": {"type": "Delete", "friend_name": "fred"}})").empty());
   CHECK(h.event(R"({"request": {"type": "Delete", "friend_name": "wilma"}})").empty());
-  CHECK(h.event(R"({"friend_list": {"names": ["wilma", "betty"]}})") ==
-        strings{R"(r1 {"m_0":{"request":{"type":"Delete","friend_name":"wilma"}},"m_1":{"friend_list":{"names":["wilma","betty"]}}})"});
-  CHECK(h.event(R"({"friend_list": {"names": ["fred", "barney"]}})") ==
-        strings{R"(r1 {"m_0":{"request":{"type":"Delete","friend_name":"fred"}},"m_1":{"friend_list":{"names":["fred","barney"]}}})"});
+  CHECK(
+      h.event(R"({"friend_list": {"names": ["wilma", "betty"]}})") ==
+      strings{
+          R"(r1 {"m_0":{"request":{"type":"Delete","friend_name":"wilma"}},"m_1":{"friend_list":{"names":["wilma","betty"]}}})"});
+  CHECK(
+      h.event(R"({"friend_list": {"names": ["fred", "barney"]}})") ==
+      strings{
+          R"(r1 {"m_0":{"request":{"type":"Delete","friend_name":"fred"}},"m_1":{"friend_list":{"names":["fred","barney"]}}})"});
   CHECK(h.m.held() == 0);
 }
 
@@ -121,8 +129,7 @@ TEST_CASE("consumption: an earlier rule firing hides the event from later rules"
 }
 
 TEST_CASE("match_multiple_rules: partial matches survive a peer's firing") {
-  harness h(rules(single("r1", "event.i == 1"), all("r2", {"event.i == 1", "event.j == 2"})),
-            true);
+  harness h(rules(single("r1", "event.i == 1"), all("r2", {"event.i == 1", "event.j == 2"})), true);
   CHECK(h.event(R"({"i": 1})") == strings{R"(r1 {"m":{"i":1}})"});
   CHECK(h.event(R"({"j": 2})") == strings{R"(r2 {"m_0":{"i":1},"m_1":{"j":2}})"});
 }
@@ -135,19 +142,19 @@ TEST_CASE("match_multiple_rules: an event fires the same all rule only once") {
 }
 
 TEST_CASE("54 time window: all with timeout fires only within the window") {
-  harness h(rules(with_timeout(all("maint", {"event.alert.code == 1001", "event.alert.code == 1002"}),
-                               10s)));
+  harness h(rules(
+      with_timeout(all("maint", {"event.alert.code == 1001", "event.alert.code == 1002"}), 10s)));
   CHECK(h.event(R"({"alert": {"code": 1001}})", 0).empty());
   CHECK(h.event(R"({"alert": {"code": 1002}})", 5) ==
         strings{R"(maint {"m_0":{"alert":{"code":1001}},"m_1":{"alert":{"code":1002}}})"});
   CHECK(h.event(R"({"alert": {"code": 1001}})", 20).empty());
-  CHECK(h.event(R"({"alert": {"code": 1002}})", 31).empty());  // 11 s apart: expired
+  CHECK(h.event(R"({"alert": {"code": 1002}})", 31).empty());      // 11 s apart: expired
   CHECK(h.event(R"({"alert": {"code": 1001}})", 35).size() == 1);  // with the 1002 at 31
 }
 
 TEST_CASE("55 not all: fires at the timeout with the event that opened the window") {
-  harness h(rules(not_all("maint failed", {"event.alert.code == 1001", "event.alert.code == 1002"},
-                          10s)));
+  harness h(rules(
+      not_all("maint failed", {"event.alert.code == 1001", "event.alert.code == 1002"}, 10s)));
   CHECK(h.event(R"({"alert": {"code": 1001}})", 0).empty());
   REQUIRE(h.m.next_deadline());
   CHECK(*h.m.next_deadline() == h.at(10));

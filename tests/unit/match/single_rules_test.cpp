@@ -14,8 +14,10 @@ TEST_CASE("81 match single rule: the first rule in file order uses the event up"
   harness h(rules(single("r1", "event.i == 1"), single("r11", "event.i == 1")));
   for (int i = 0; i < 5; ++i) {
     const auto got = h.event(R"({"i": )" + std::to_string(i) + "}");
-    if (i == 1) CHECK(got == strings{R"(r1 {"m":{"i":1}})"});
-    else CHECK(got.empty());
+    if (i == 1)
+      CHECK(got == strings{R"(r1 {"m":{"i":1}})"});
+    else
+      CHECK(got.empty());
   }
 }
 
@@ -87,9 +89,21 @@ TEST_CASE("legacy API: rule with program/constant and indexes out") {
 TEST_CASE("building rejects malformed rules") {
   CHECK_THROWS_AS(ruleset_matcher(rules(make("x", rule_kind::all, {})), matcher_options{}),
                   std::invalid_argument);
-  CHECK_THROWS_AS(ruleset_matcher(rules(throttled(all("x", {"event.a == 1"}),
-                                                  throttle_spec::kind::once_within, 1s,
-                                                  {"event.a"})),
-                                  matcher_options{}),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      ruleset_matcher(rules(throttled(all("x", {"event.a == 1"}), throttle_spec::kind::once_within,
+                                      1s, {"event.a"})),
+                      matcher_options{}),
+      std::invalid_argument);
+}
+
+TEST_CASE("a silent rule uses its events up without producing firings") {
+  auto quiet = single("quiet", "event.i == 1");
+  quiet.silent = true;
+  auto always = constant("always", true);
+  always.silent = true;
+  harness h(rules(std::move(quiet), single("later", "event.i >= 1"), std::move(always)));
+  CHECK(h.event(R"({"i": 1})").empty());  // `quiet` fired and used it up: `later` never saw it
+  CHECK(h.event(R"({"i": 2})") == strings{R"(later {"m":{"i":2}})"});
+  CHECK(h.event(R"({"i": 0})").empty());  // `always` fired, silently
+  CHECK(h.m.held() == 0);
 }

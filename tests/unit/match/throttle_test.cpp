@@ -10,8 +10,9 @@ const char* error_a = R"({"alert": {"level": "error"}, "meta": {"hosts": "HostA"
 const char* warning_b = R"({"alert": {"level": "warning"}, "meta": {"hosts": "HostB"}})";
 
 rule alert_rule(throttle_spec::kind k, std::chrono::milliseconds w, long threshold = 1) {
-  return throttled(single("r1", R"(event.alert.level == "warning" or event.alert.level == "error")"),
-                   k, w, {"event.meta.hosts", "event.alert.level"}, threshold);
+  return throttled(
+      single("r1", R"(event.alert.level == "warning" or event.alert.level == "error")"), k, w,
+      {"event.meta.hosts", "event.alert.level"}, threshold);
 }
 }  // namespace
 
@@ -37,7 +38,8 @@ TEST_CASE("53 once within multiple hosts: hosts are separate groups") {
 }
 
 TEST_CASE("once_within: suppressed events are used up by the rule") {
-  harness h(rules(alert_rule(throttle_spec::kind::once_within, 2s), single("other", "event.alert is defined")));
+  harness h(rules(alert_rule(throttle_spec::kind::once_within, 2s),
+                  single("other", "event.alert is defined")));
   CHECK(h.event(warning_a, 0).size() == 1);
   CHECK(h.event(warning_a, 1).empty());
 }
@@ -54,8 +56,8 @@ TEST_CASE("56 once after: one firing at the end of the window with one event per
   CHECK(*h.m.next_deadline() == h.at(10));
   CHECK(h.time(9).empty());
   const auto got = h.time(10);
-  CHECK(got == strings{std::string("r1 {\"m_0\":") + value::parse(h0).dump() + ",\"m_1\":" +
-                       value::parse(h1).dump() + "}"});
+  CHECK(got == strings{std::string("r1 {\"m_0\":") + value::parse(h0).dump() +
+                       ",\"m_1\":" + value::parse(h1).dump() + "}"});
   CHECK_FALSE(h.m.next_deadline());
   CHECK(h.m.held() == 0);
 }
@@ -80,7 +82,8 @@ TEST_CASE("57 once after multiple: each rule has its own window") {
     fired += h.time(t).size();
     for (const char* key : {"r1", "r2", "r3"})
       for (int host = 1; host <= 2; ++host)
-        fired += h.event(std::string("{\"") + key + "\": {\"level\": \"warning\"}, \"meta\": {\"hosts\": \"h" +
+        fired += h.event(std::string("{\"") + key +
+                             "\": {\"level\": \"warning\"}, \"meta\": {\"hosts\": \"h" +
                              std::to_string(host) + "\"}}",
                          t)
                      .size();

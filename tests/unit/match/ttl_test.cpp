@@ -4,8 +4,8 @@
 using namespace mt;
 
 TEST_CASE("77 default events ttl: an event older than the TTL no longer completes a match") {
-  harness h(rules(all("r1", {"event.i == 1", "event.j == 2"}), single("r2", "event.k == 3")),
-            false, 2s);
+  harness h(rules(all("r1", {"event.i == 1", "event.j == 2"}), single("r2", "event.k == 3")), false,
+            2s);
   CHECK(h.event(R"({"i": 1})", 0).empty());
   CHECK(h.event(R"({"j": 2})", 4).empty());
   CHECK(h.event(R"({"k": 3})", 8) == strings{R"(r2 {"m":{"k":3}})"});

@@ -55,13 +55,22 @@ TEST_CASE("lua bench: a Lua source vs the built-in range, source side only" * do
   const std::size_t n = 2'000'000;
   const std::string path = (fs::path(RB_SOURCE_DIR) / "bench" / "lua_emit.lua").string();
   const double range = events_per_second(
-      [&](source_env e) { return make_builtin("range", {{"limit", n}}, std::move(e)); }, n);
+      [&](source_env e) {
+        return make_builtin("range", {{"limit", n}}, std::move(e));
+      },
+      n);
   const double lua = events_per_second(
-      [&](source_env e) { return make_source(path, {{"limit", n}}, std::move(e), lua_options{}); }, n);
+      [&](source_env e) {
+        return make_source(path, {{"limit", n}}, std::move(e), lua_options{});
+      },
+      n);
   lua_options jit;
   jit.allow = {"jit"};
   const double lua_jit = events_per_second(
-      [&](source_env e) { return make_source(path, {{"limit", n}}, std::move(e), jit); }, n);
+      [&](source_env e) {
+        return make_source(path, {{"limit", n}}, std::move(e), jit);
+      },
+      n);
   std::printf("range %.0f ev/s, lua %.0f ev/s (%.0f%%), lua+jit %.0f ev/s (%.0f%%)\n", range, lua,
               100 * lua / range, lua_jit, 100 * lua_jit / range);
 }
@@ -86,7 +95,9 @@ TEST_CASE("lua bench: 1000 tick sources at 100 ms for 5 s" * doctest::skip()) {
   io.run();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = cpu_seconds() - c1;
-  std::printf("1000 tick sources: load %.3f s cpu; run %.2f s wall, %.3f s cpu = %.1f%% of a core, "
-              "%zu events\n", c1 - c0, wall, cpu, 100 * cpu / wall, sink.n);
+  std::printf(
+      "1000 tick sources: load %.3f s cpu; run %.2f s wall, %.3f s cpu = %.1f%% of a core, "
+      "%zu events\n",
+      c1 - c0, wall, cpu, 100 * cpu / wall, sink.n);
   CHECK(sink.n == 50'000);
 }

@@ -1,7 +1,8 @@
 // Conversions between rb::value and Lua, through a filter that returns its event unchanged and
 // through json.encode/json.decode inside Lua.
-#include "lua_test_util.h"
 #include "sources/lua/convert.h"
+
+#include "lua_test_util.h"
 
 using rb::value;
 using namespace rb::sources::lua;
@@ -10,8 +11,8 @@ using namespace rb::sources::lua::test;
 namespace {
 
 value round_trip(const value& v) {
-  static auto f = make_filter(write_lua("identity", "return function(e) return e end"), {},
-                              quick_options());
+  static auto f =
+      make_filter(write_lua("identity", "return function(e) return e end"), {}, quick_options());
   std::vector<value> out;
   const auto r = f->apply(value(v), out);
   REQUIRE(r.ok);
@@ -45,9 +46,12 @@ return function(e) e.added = 1 e.b.inner_added = true e.z = nil return e end
 )lua"),
                        {}, quick_options());
   std::vector<value> out;
-  REQUIRE(f->apply(value::parse(R"({"z":0,"m":1,"b":{"y":1,"x":2},"a":3,"c":[{"q":1,"p":2}]})"), out).ok);
+  REQUIRE(
+      f->apply(value::parse(R"({"z":0,"m":1,"b":{"y":1,"x":2},"a":3,"c":[{"q":1,"p":2}]})"), out)
+          .ok);
   REQUIRE(out.size() == 1);
-  CHECK(out[0].dump() == R"({"m":1,"b":{"y":1,"x":2,"inner_added":true},"a":3,"c":[{"q":1,"p":2}],"added":1})");
+  CHECK(out[0].dump() ==
+        R"({"m":1,"b":{"y":1,"x":2,"inner_added":true},"a":3,"c":[{"q":1,"p":2}],"added":1})");
 }
 
 TEST_CASE("lua convert: Lua-made tables: sequences are arrays, other tables objects") {
@@ -101,7 +105,8 @@ end
   CHECK(h.sink.events[0]["pretty"] == "{\n  \"k\": 1\n}");
   CHECK(h.sink.events[1]["ok"] == false);
   CHECK(h.sink.events[1]["err"].get<std::string>().find("json.decode: ") != std::string::npos);
-  CHECK(h.sink.events[2]["err"].get<std::string>().find("json.encode: at .f: cannot convert a function") != std::string::npos);
+  CHECK(h.sink.events[2]["err"].get<std::string>().find(
+            "json.encode: at .f: cannot convert a function") != std::string::npos);
 }
 
 TEST_CASE("lua convert: valid_utf8") {
@@ -110,8 +115,8 @@ TEST_CASE("lua convert: valid_utf8") {
   CHECK(ok("plain ascii text longer than eight bytes"));
   CHECK(ok("é✓🎉"));
   CHECK_FALSE(ok("\xff"));
-  CHECK_FALSE(ok("\xc3"));            // truncated
-  CHECK_FALSE(ok("\xc0\xaf"));        // overlong
-  CHECK_FALSE(ok("\xed\xa0\x80"));    // surrogate
+  CHECK_FALSE(ok("\xc3"));              // truncated
+  CHECK_FALSE(ok("\xc0\xaf"));          // overlong
+  CHECK_FALSE(ok("\xed\xa0\x80"));      // surrogate
   CHECK_FALSE(ok("\xf4\x90\x80\x80"));  // > U+10FFFF
 }

@@ -62,7 +62,8 @@ TEST_CASE("lua filter: the shipped add_field filter") {
 }
 
 TEST_CASE("lua filter: errors are results naming filter, file and line; the filter keeps working") {
-  const std::string code = "return function(event)\n  if event.bad then error('bad event') end\n  return event\nend\n";
+  const std::string code =
+      "return function(event)\n  if event.bad then error('bad event') end\n  return event\nend\n";
   auto f = filter("checker", code);
   const std::string path = (scratch() / "checker.lua").string();
   auto a = apply(*f, {{"bad", true}});
@@ -80,12 +81,16 @@ TEST_CASE("lua filter: wrong results, yielding, sleeping and runaways are errors
     const char* expected;
   };
   for (const auto& c : {
-           bad_case{"return function(e) return 5 end", "a filter must return an event table, a list of them or nil, got number"},
-           bad_case{"return function(e) return {e, 3} end", "the returned list holds a number at [2]"},
+           bad_case{"return function(e) return 5 end",
+                    "a filter must return an event table, a list of them or nil, got number"},
+           bad_case{"return function(e) return {e, 3} end",
+                    "the returned list holds a number at [2]"},
            bad_case{"return function(e) coroutine.yield() return e end", "yield"},
            bad_case{"return function(e) sleep(1) return e end", "attempt to call global 'sleep'"},
-           bad_case{"return function(e) while true do end end", "watchdog: ran for more than 200 ms"},
-           bad_case{"return function(e) e.f = function() end return e end", "cannot convert a function"},
+           bad_case{"return function(e) while true do end end",
+                    "watchdog: ran for more than 200 ms"},
+           bad_case{"return function(e) e.f = function() end return e end",
+                    "cannot convert a function"},
        }) {
     CAPTURE(c.code);
     auto f = filter("bad_filter", c.code);
@@ -98,20 +103,22 @@ TEST_CASE("lua filter: wrong results, yielding, sleeping and runaways are errors
 }
 
 TEST_CASE("lua filter: load errors throw filter_error") {
-  CHECK_THROWS_WITH_AS(filter("not_fn", "return 1"),
-                       doctest::Contains("a filter file must return function(event, args), got number"),
-                       rb::filters::filter_error);
+  CHECK_THROWS_WITH_AS(
+      filter("not_fn", "return 1"),
+      doctest::Contains("a filter file must return function(event, args), got number"),
+      rb::filters::filter_error);
   CHECK_THROWS_WITH_AS(filter("syntax", "return function(e) return e"),
                        doctest::Contains("syntax: "), rb::filters::filter_error);
-  CHECK_THROWS_WITH_AS(filter("raises", "error('at load')"), doctest::Contains("raises.lua:1: at load"),
-                       rb::filters::filter_error);
+  CHECK_THROWS_WITH_AS(filter("raises", "error('at load')"),
+                       doctest::Contains("raises.lua:1: at load"), rb::filters::filter_error);
 }
 
 TEST_CASE("lua filter: memory cap") {
   lua_options o = quick_options();
   o.memory_limit = 4u << 20;
-  auto f = filter("hungry", "return function(e) local t = {} for i = 1, 1e8 do t[i] = i end return e end",
-                  {}, o);
+  auto f =
+      filter("hungry",
+             "return function(e) local t = {} for i = 1, 1e8 do t[i] = i end return e end", {}, o);
   auto a = apply(*f, {{"x", 1}});
   CHECK_FALSE(a.result.ok);
   CHECK(a.result.error.find("memory limit of 4 MiB exceeded") != std::string::npos);

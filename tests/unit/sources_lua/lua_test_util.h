@@ -58,8 +58,8 @@ struct lua_harness : sources::test::harness {
     src = make_source(path, args, env_named(plugin), opts);
     return *this;
   }
-  lua_harness& run_code(const std::string& plugin, const std::string& code,
-                        const value& args = {}, const lua_options& opts = quick_options()) {
+  lua_harness& run_code(const std::string& plugin, const std::string& code, const value& args = {},
+                        const lua_options& opts = quick_options()) {
     load(plugin, code, args, opts);
     start();
     io.run();

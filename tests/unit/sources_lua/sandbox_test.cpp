@@ -19,8 +19,8 @@ namespace {
 // Runs `code` (its main returns a table of results) and returns the one event it puts.
 value probe(const std::string& code, const lua_options& opts = quick_options()) {
   lua_harness h;
-  h.run_code("probe", "return function(queue) queue:put((function() " + code + " end)()) end",
-             {}, opts);
+  h.run_code("probe", "return function(queue) queue:put((function() " + code + " end)()) end", {},
+             opts);
   INFO(h.error);
   REQUIRE(h.end == source_end::finished);
   REQUIRE(h.sink.events.size() == 1);
@@ -87,7 +87,8 @@ TEST_CASE("lua sandbox: a bytecode file is refused at load") {
   const std::string out = (scratch() / "compiled.luac").string();
   lua_harness h;
   h.run_code("compiler",
-             "return function() local f = io.open('" + out + "', 'wb') f:write(string.dump(function() end)) f:close() end",
+             "return function() local f = io.open('" + out +
+                 "', 'wb') f:write(string.dump(function() end)) f:close() end",
              {}, trusted);
   REQUIRE(h.end == source_end::finished);
   lua_harness h2;
@@ -119,8 +120,10 @@ TEST_CASE("lua limits: the memory cap fails the source with file and line, not t
   lua_options o = quick_options();
   o.memory_limit = 4u << 20;
   lua_harness h;
-  h.run_code("hog", "return function(queue)\n  local t = {}\n  for i = 1, 1e8 do t[i] = 'x' .. i end\nend\n",
-             {}, o);
+  h.run_code(
+      "hog",
+      "return function(queue)\n  local t = {}\n  for i = 1, 1e8 do t[i] = 'x' .. i end\nend\n", {},
+      o);
   CHECK(h.end == source_end::failed);
   // LuaJIT does not keep the line of an allocation that fails inside the VM, so the message
   // names the file (and the line when it is known).
@@ -129,8 +132,10 @@ TEST_CASE("lua limits: the memory cap fails the source with file and line, not t
   h.check_contract();
   // The same limit leaves room for ordinary work.
   lua_harness ok;
-  ok.run_code("modest", "return function(queue) local t = {} for i = 1, 1e4 do t[i] = i end queue:put({n = #t}) end",
-              {}, o);
+  ok.run_code(
+      "modest",
+      "return function(queue) local t = {} for i = 1, 1e4 do t[i] = i end queue:put({n = #t}) end",
+      {}, o);
   CHECK(ok.end == source_end::finished);
   // A limit too small for the state itself is a load error.
   o.memory_limit = 16u << 10;
@@ -138,17 +143,19 @@ TEST_CASE("lua limits: the memory cap fails the source with file and line, not t
 }
 
 TEST_CASE("lua limits: runaway loops are interrupted by the watchdog hook (JIT off)") {
-  for (const char* loop : {"while true do end", "local x = 0 for i = 1, 1e12 do x = x + i end",
-                           "local s = '' while true do s = s .. 'x' if #s > 1000 then s = '' end end",
-                           "local function f(n) return n end while true do f(1) end",
-                           "while true do pcall(function() while true do end end) end"}) {
+  for (const char* loop :
+       {"while true do end", "local x = 0 for i = 1, 1e12 do x = x + i end",
+        "local s = '' while true do s = s .. 'x' if #s > 1000 then s = '' end end",
+        "local function f(n) return n end while true do f(1) end",
+        "while true do pcall(function() while true do end end) end"}) {
     CAPTURE(loop);
     lua_harness h;
     const auto t0 = std::chrono::steady_clock::now();
     h.run_code("runaway", std::string("return function(queue)\n  ") + loop + "\nend\n");
     const auto took = std::chrono::steady_clock::now() - t0;
     CHECK(h.end == source_end::failed);
-    CHECK(h.error.find("runaway: " + h.path + ":2: watchdog: ran for more than 200 ms without yielding") == 0);
+    CHECK(h.error.find("runaway: " + h.path +
+                       ":2: watchdog: ran for more than 200 ms without yielding") == 0);
     CAPTURE(h.error);
     CHECK(took < 2s);
     h.check_contract();

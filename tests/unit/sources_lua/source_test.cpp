@@ -1,5 +1,5 @@
-#include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cmath>
@@ -29,7 +29,8 @@ TEST_CASE("lua find_source: -S dirs in order, then the shipped lua/sources; dott
   CHECK(find_source("nope", {a.string()}).empty());
   CHECK(find_source("../dir_a/only_a", {b.string()}).empty());
   CHECK(find_source("", {a.string()}).empty());
-  CHECK(find_filter("add_field", {}) == (fs::path(shipped_dir()) / "filters" / "add_field.lua").string());
+  CHECK(find_filter("add_field", {}) ==
+        (fs::path(shipped_dir()) / "filters" / "add_field.lua").string());
 }
 
 TEST_CASE("lua source: the shipped tick.lua emits {tick = n} every interval, limit events") {
@@ -73,8 +74,8 @@ end
                                                "nested":{"a":{"b":"c"}}})")));
   CHECK(h.sink.events[0]["n"].is_number_integer());
   CHECK(h.sink.events[1]["slept"].get<double>() >= 0.045);
-  const double wall = std::chrono::duration<double>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   CHECK(std::fabs(h.sink.events[1]["wall"].get<double>() - wall) < 5);
   CHECK(same(h.sink.events[2]["decoded"], value::parse(R"({"k":[1,2.5,null,"é"],"e":[],"o":{}})")));
   CHECK(h.sink.events[2]["null_is_sentinel"] == true);
@@ -151,15 +152,24 @@ TEST_CASE("lua source: bad API use is an error at the caller's line") {
     const char* expected;
   };
   for (const auto& c : {
-           bad_case{"return function(queue)\n queue.put({})\nend", ":2: queue:put(event) is a method"},
-           bad_case{"return function(queue)\n queue:put(5)\nend", ":2: queue:put expects an event table, got number"},
-           bad_case{"return function(queue)\n queue:put({1, 2})\nend", ":2: queue:put: an event must be a table with keys"},
-           bad_case{"return function(queue)\n queue:put({f = print})\nend", ":2: queue:put: at .f: cannot convert a function to JSON"},
-           bad_case{"return function(queue)\n queue:put({x = 0/0})\nend", ":2: queue:put: at .x: NaN and infinity"},
-           bad_case{"return function(queue)\n local t = {} t.self = t\n queue:put(t)\nend", ":3: queue:put: at .self.self"},
-           bad_case{"return function(queue)\n queue:put({s = '\\255'})\nend", ":2: queue:put: at .s: string is not valid UTF-8"},
-           bad_case{"return function(queue)\n coroutine.wrap(function() sleep(1) end)()\nend", "sleep must be called from main's coroutine"},
-           bad_case{"return 42", "the file must return a function main(queue, args) or define a global main"},
+           bad_case{"return function(queue)\n queue.put({})\nend",
+                    ":2: queue:put(event) is a method"},
+           bad_case{"return function(queue)\n queue:put(5)\nend",
+                    ":2: queue:put expects an event table, got number"},
+           bad_case{"return function(queue)\n queue:put({1, 2})\nend",
+                    ":2: queue:put: an event must be a table with keys"},
+           bad_case{"return function(queue)\n queue:put({f = print})\nend",
+                    ":2: queue:put: at .f: cannot convert a function to JSON"},
+           bad_case{"return function(queue)\n queue:put({x = 0/0})\nend",
+                    ":2: queue:put: at .x: NaN and infinity"},
+           bad_case{"return function(queue)\n local t = {} t.self = t\n queue:put(t)\nend",
+                    ":3: queue:put: at .self.self"},
+           bad_case{"return function(queue)\n queue:put({s = '\\255'})\nend",
+                    ":2: queue:put: at .s: string is not valid UTF-8"},
+           bad_case{"return function(queue)\n coroutine.wrap(function() sleep(1) end)()\nend",
+                    "sleep must be called from main's coroutine"},
+           bad_case{"return 42",
+                    "the file must return a function main(queue, args) or define a global main"},
        }) {
     CAPTURE(c.code);
     lua_harness h;
@@ -178,16 +188,16 @@ TEST_CASE("lua source: a syntax error is a load error naming plugin, file and li
   CHECK(err.find("unexpected symbol near '='") != std::string::npos);
   CHECK(load_error("no_main_yet", "x = 1").empty());  // found missing only when it runs
   lua_harness h;
-  CHECK_THROWS_AS(make_source((scratch() / "absent.lua").string(), {}, h.env_named("absent"),
-                              quick_options()),
-                  source_error);
+  CHECK_THROWS_AS(
+      make_source((scratch() / "absent.lua").string(), {}, h.env_named("absent"), quick_options()),
+      source_error);
   CHECK_THROWS_WITH_AS(make_source(write_lua("args", "return function() end"), value{1, 2},
                                    h.env_named("args"), quick_options()),
                        "args: the source's arguments must be a mapping, got [1,2]", source_error);
   lua_options bad = quick_options();
   bad.allow = {"sockets"};
-  CHECK(load_error("opts", "return function() end", bad).find("unknown --lua-allow library 'sockets'") !=
-        std::string::npos);
+  CHECK(load_error("opts", "return function() end", bad)
+            .find("unknown --lua-allow library 'sockets'") != std::string::npos);
 }
 
 TEST_CASE("lua source: a source can be created again from the same path after it failed") {
@@ -220,7 +230,8 @@ TEST_CASE("lua source: stop() from inside put (a failing filter) ends the source
   h.sink.on_put = [&](const value& ev) {
     if (ev.contains("i") && ev["i"] == 3) h.stop();
   };
-  h.run_code("stopped_in_put", "return function(queue) for i = 1, 10 do queue:put({i = i}) end end");
+  h.run_code("stopped_in_put",
+             "return function(queue) for i = 1, 10 do queue:put({i = i}) end end");
   CHECK(h.sink.events.size() == 3);
   CHECK(h.end == source_end::stopped);
   CHECK(h.done_calls == 1);
@@ -265,7 +276,8 @@ TEST_CASE("lua source: stop() while waiting on an event; standalone leader is se
   {
     lua_harness h;
     h.signals = std::make_unique<ha_signals>(h.io);
-    h.load("waiter", "return function(queue, args) args.leader_event:wait() queue:put({x = 1}) end");
+    h.load("waiter",
+           "return function(queue, args) args.leader_event:wait() queue:put({x = 1}) end");
     auto busy = boost::asio::make_work_guard(h.io);
     h.start();
     h.io.run_for(30ms);
@@ -292,7 +304,8 @@ TEST_CASE("lua source: stop() while waiting on an event; standalone leader is se
 
 TEST_CASE("lua source: a bare coroutine.yield() in main lets the loop run and continues") {
   lua_harness h;
-  h.run_code("yielder", "return function(queue) coroutine.yield(1, 2) queue:put({after = true}) end");
+  h.run_code("yielder",
+             "return function(queue) coroutine.yield(1, 2) queue:put({after = true}) end");
   CHECK(h.sink.events.size() == 1);
   CHECK(h.end == source_end::finished);
 }

@@ -40,8 +40,10 @@ TEST_CASE("counter_c: back-pressure loses nothing and never puts into a full sin
 TEST_CASE("counter_c: bad arguments are refused at load with the plugin's message") {
   const std::string so = example_plugin("counter_c");
   CHECK(so_make_error(so, rb::value::object()) == "counter_c: argument 'limit' is required");
-  CHECK(so_make_error(so, {{"limit", -1}}) == "counter_c: argument 'limit' must be an integer >= 0");
-  CHECK(so_make_error(so, {{"limit", "x"}}) == "counter_c: argument 'limit' must be an integer >= 0");
+  CHECK(so_make_error(so, {{"limit", -1}}) ==
+        "counter_c: argument 'limit' must be an integer >= 0");
+  CHECK(so_make_error(so, {{"limit", "x"}}) ==
+        "counter_c: argument 'limit' must be an integer >= 0");
   CHECK(so_make_error(so, {{"limit", 1}, {"batch", 0}}) ==
         "counter_c: argument 'batch' must be an integer from 1 to 65536");
   CHECK(so_make_error(so, rb::value::array({1, 2})) ==

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <lua.hpp>
-
 #include <string>
 
 #include "core/value.h"

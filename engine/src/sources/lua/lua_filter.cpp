@@ -47,9 +47,9 @@ int lua_filter::l_init(lua_State* L) {
   self->state_->push_chunk(L);
   lua_call(L, 0, 1);
   if (lua_type(L, -1) != LUA_TFUNCTION) {
-    const std::string msg =
-        self->state_->path() + ": a filter file must return function(event, args), got " +
-        luaL_typename(L, -1);
+    const std::string msg = self->state_->path() +
+                            ": a filter file must return function(event, args), got " +
+                            luaL_typename(L, -1);
     lua_pushlstring(L, msg.data(), msg.size());
     return lua_error(L);
   }

@@ -22,7 +22,8 @@ std::string find_in(std::string_view name, const std::vector<std::string>& dirs,
                     const char* shipped_sub) {
   if (!safe_name(name)) return {};
   std::vector<std::string> search(dirs);
-  if (const std::string base = shipped_dir(); !base.empty()) search.push_back(base + "/" + shipped_sub);
+  if (const std::string base = shipped_dir(); !base.empty())
+    search.push_back(base + "/" + shipped_sub);
   std::vector<std::string> names{std::string(name)};
   if (const auto dot = name.rfind('.'); dot != std::string_view::npos)
     names.emplace_back(name.substr(dot + 1));

@@ -38,7 +38,7 @@ class lua_source final : public sources::detail::builtin_source {
   static int l_is_set(lua_State* L);
 
   std::string label_;
-  const value* setup_args_ = nullptr;  // only during construction
+  const value* setup_args_ = nullptr;        // only during construction
   std::unique_ptr<ha_signals> own_signals_;  // standalone (tests): leader set from the start
   ha_signals* signals_ = nullptr;
   std::unique_ptr<plugin_state> state_;

@@ -26,14 +26,6 @@ constexpr int hook_count = 10000;
 
 const char* const known_allow[] = {"io", "os", "debug", "ffi", "jit", "package", "bytecode"};
 
-void* system_alloc(void*, void* ptr, std::size_t, std::size_t nsize) {
-  if (nsize == 0) {
-    std::free(ptr);
-    return nullptr;
-  }
-  return std::realloc(ptr, nsize);
-}
-
 void* capped_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
   auto* a = static_cast<alloc_stats*>(ud);
   const std::size_t old = ptr != nullptr ? osize : 0;
@@ -380,7 +372,8 @@ plugin_state::plugin_state(std::string label, std::string path, const lua_option
   const std::string source = read_file(path_);
 
   alloc_->limit = opts_.memory_limit;
-  alloc_->inner = system_alloc;
+  alloc_->inner = small_pool::alloc;
+  alloc_->inner_ud = &alloc_->pool;
   L_.reset(lua_newstate(capped_alloc, alloc_.get()));
   if (!L_) {
     // Builds that refuse a custom allocator (x86-64 without GC64) return NULL: fall back to

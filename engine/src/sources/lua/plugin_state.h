@@ -11,13 +11,13 @@
 // Owned by one thread (the loop) at a time; only the watchdog slot is read by another thread.
 #pragma once
 
-#include <lua.hpp>
-
 #include <chrono>
+#include <lua.hpp>
 #include <memory>
 #include <string>
 
 #include "sources/lua/lua_host.h"
+#include "sources/lua/small_pool.h"
 #include "sources/lua/watchdog.h"
 
 namespace rb::sources::lua::detail {
@@ -27,9 +27,10 @@ struct alloc_stats {
   std::size_t used = 0;
   std::size_t limit = 0;
   std::size_t peak = 0;
-  bool unlimited = false;  // the host's own bookkeeping (error messages) may not fail
+  bool unlimited = false;     // the host's own bookkeeping (error messages) may not fail
   lua_Alloc inner = nullptr;  // where the blocks really come from
   void* inner_ud = nullptr;
+  small_pool pool;  // the usual `inner`: small blocks per state (small_pool.h says why)
 };
 
 // A reference in the registry, released with the state's lifetime in mind.
@@ -57,7 +58,8 @@ class registry_ref {
   ~registry_ref() { reset(); }
   void push(lua_State* L) const { lua_rawgeti(L, LUA_REGISTRYINDEX, ref_); }
   void reset() {
-    if (L_ != nullptr && ref_ != LUA_NOREF && ref_ != LUA_REFNIL) luaL_unref(L_, LUA_REGISTRYINDEX, ref_);
+    if (L_ != nullptr && ref_ != LUA_NOREF && ref_ != LUA_REFNIL)
+      luaL_unref(L_, LUA_REGISTRYINDEX, ref_);
     ref_ = LUA_NOREF;
   }
 

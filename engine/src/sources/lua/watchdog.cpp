@@ -32,8 +32,9 @@ class watchdog {
     std::lock_guard lock(mutex_);
     slots_.push_back(slot);
     // Scan often enough to notice an overrun within a quarter of the shortest limit.
-    period_ = std::clamp(std::chrono::duration_cast<std::chrono::nanoseconds>(slot->fatal_after() / 4),
-                         std::chrono::nanoseconds(5ms), std::min(period_, std::chrono::nanoseconds(100ms)));
+    period_ = std::clamp(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(slot->fatal_after() / 4),
+        std::chrono::nanoseconds(5ms), std::min(period_, std::chrono::nanoseconds(100ms)));
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   }
 

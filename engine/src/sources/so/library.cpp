@@ -11,7 +11,8 @@ library::library(const std::string& path) : path_(path) {
   handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle_ == nullptr) {
     const char* err = dlerror();
-    throw source_error("cannot load plugin " + path + ": " + (err != nullptr ? err : "dlopen failed"));
+    throw source_error("cannot load plugin " + path + ": " +
+                       (err != nullptr ? err : "dlopen failed"));
   }
 }
 

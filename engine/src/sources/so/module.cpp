@@ -28,7 +28,7 @@ void require(const library& lib, const char* name, fn& out) {
 
 }  // namespace
 
-module::module(const std::string& path) : lib_(path) {
+module::module(const std::string& path) :lib_(path) {
   // The version comes first: a plugin for another major may lack or redefine any other symbol,
   // and the version is the useful thing to report then.
   require(lib_, "rb_plugin_api_version", api_.api_version);
@@ -64,7 +64,9 @@ std::shared_ptr<const module> module::load(const std::string& path) {
 
 std::string module::last_error(rb_plugin_state* state) const {
   const char* err = state != nullptr ? api_.last_error(state) : nullptr;
-  return (err != nullptr && *err != '\0') ? std::string(err) : std::string("unknown error (the plugin gave no message)");
+  return (err != nullptr && *err != '\0')
+             ? std::string(err)
+             : std::string("unknown error (the plugin gave no message)");
 }
 
 }  // namespace rb::sources::so

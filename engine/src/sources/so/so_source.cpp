@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "sources/so/event_json.h"
+
 namespace rb::sources::so {
 
 namespace {
@@ -29,8 +31,8 @@ std::string config_text(const module& mod, const value& args) {
   try {
     return args.dump();
   } catch (const std::exception& e) {  // e.g. a string that is not UTF-8
-    throw source_error(mod.name() + ": the source's arguments cannot be passed as JSON: " +
-                       e.what());
+    throw source_error(mod.name() +
+                       ": the source's arguments cannot be passed as JSON: " + e.what());
   }
 }
 
@@ -170,19 +172,23 @@ bool so_source::take(const rb_plugin_event* events, std::uint32_t count) {
   pending_.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     const rb_plugin_event& e = events[i];
-    const std::string where = "event " + std::to_string(i + 1) + " of " + std::to_string(count);
+    // Built only on failure: this loop runs once per event.
+    const auto where = [&] {
+      return "event " + std::to_string(i + 1) + " of " + std::to_string(count);
+    };
     if (e.json == nullptr) {
-      fail(where + " of a batch has no text");
+      fail(where() + " of a batch has no text");
       return false;
     }
     try {
-      pending_.push_back(value::parse(e.json, e.json + e.len));
+      pending_.push_back(parse_event(e.json, e.len));
     } catch (const std::exception& ex) {
-      fail(where + " of a batch is not valid JSON: " + ex.what());
+      fail(where() + " of a batch is not valid JSON: " + ex.what());
       return false;
     }
     if (!pending_.back().is_object()) {
-      fail(where + " of a batch is not a JSON object: " + std::string(e.json, std::min<std::size_t>(e.len, 200)));
+      fail(where() + " of a batch is not a JSON object: " +
+           std::string(e.json, std::min<std::size_t>(e.len, 200)));
       return false;
     }
   }
@@ -232,17 +238,18 @@ void so_source::wait_plugin(std::int32_t wait_ms) {
   const bool fd_usable = fd_.has_value() && !fd_readable_now();
   if (fd_.has_value() && !fd_usable && !warned_readable_fd_) {
     warned_readable_fd_ = true;
-    spdlog::warn("{}: rb_plugin_next_batch returned TIMEOUT while its fd was readable; polling it "
-                 "on a timer instead (drain the fd before returning TIMEOUT)",
-                 mod_->name());
+    spdlog::warn(
+        "{}: rb_plugin_next_batch returned TIMEOUT while its fd was readable; polling it "
+        "on a timer instead (drain the fd before returning TIMEOUT)",
+        mod_->name());
   }
   if (fd_usable) {
-    fd_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                    [this, gen, alive = std::weak_ptr<char>(alive_)](
-                        const boost::system::error_code& ec) {
-                      if (ec || alive.expired() || halted() || gen != wait_gen_) return;
-                      resume_from_wait();
-                    });
+    fd_->async_wait(
+        boost::asio::posix::stream_descriptor::wait_read,
+        [this, gen, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
+          if (ec || alive.expired() || halted() || gen != wait_gen_) return;
+          resume_from_wait();
+        });
   } else if (!delay) {
     delay = backoff_;
     backoff_ = std::min(backoff_ * 2, max_backoff);

@@ -1,0 +1,81 @@
+// firing_job: one rule firing's actions as a dispatcher job. For each action, in order, it
+// builds what the action sees (event or events after var_root, variables, masked for `debug`,
+// facts set earlier in the firing), renders the action's argument templates against that
+// context, takes `lock` out, runs the action, and writes the audit record and the log line.
+//
+// prepared_action is built once per rulebook action at start-up: the action itself, its
+// arguments compiled as a template (a template error is reported then), its var_root.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "actions/action.h"
+#include "actions/dispatcher.h"
+#include "condition/template.h"
+#include "match/firing.h"
+
+namespace rb::actions {
+
+class audit_log;
+
+struct prepared_action {
+  std::string type;
+  std::unique_ptr<action> act;
+  condition::compiled_template args;  // lock included, var_root taken out
+  value var_root = nullptr;           // null when absent
+};
+
+// Builds a prepared_action. Returns the error text on failure: an action_error's message, or a
+// template error as "argument '<path>' (offset N): <message>".
+std::variant<prepared_action, std::string> prepare_action(std::string_view type, const value& args);
+
+// A rule as its jobs see it; owned by the engine, outlives every job.
+struct rule_info {
+  std::string ruleset;
+  std::string ruleset_uuid;
+  std::string rule;
+  std::string rule_uuid;
+  std::vector<prepared_action> actions;
+};
+
+// Engine-wide, outlives every job.
+struct job_env {
+  services* svc = nullptr;
+  const value* vars = nullptr;         // variables
+  const value* masked_vars = nullptr;  // the same, secrets masked (for debug)
+  audit_log* audit = nullptr;          // null: no audit log
+  std::string activation_id;
+};
+
+class firing_job final : public job {
+ public:
+  // `events` are the firing's matching events in report order (match::firing::events()).
+  firing_job(const rule_info& rule, std::vector<match::named_event> events, const job_env& env);
+
+  std::size_t size() const noexcept override { return rule_.actions.size(); }
+  std::variant<step, action_result> prepare(std::size_t i) noexcept override;
+  void start(std::size_t i, completion done, cancel_slot& cancel) noexcept override;
+  void finish(std::size_t i, action_result&& result) noexcept override;
+
+ private:
+  const value& base_events();
+  value matching_events() const;
+
+  const rule_info& rule_;
+  std::vector<match::named_event> events_;
+  const job_env& env_;
+  std::string rule_run_at_;
+  bool single_ = false;  // one event named `m`: the action sees `event`
+  value events_obj_;     // built on first use for multi-event firings
+  bool events_built_ = false;
+  value facts_set_ = value::object();
+  // The current step.
+  value step_args_;
+  std::optional<value> step_root_;  // event or events after var_root
+  firing view_;
+};
+
+}  // namespace rb::actions

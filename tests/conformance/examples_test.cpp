@@ -1,0 +1,85 @@
+// The example rulebooks docs/actions.md and docs/conditions.md show (rulebooks/actions_*.yml,
+// rulebooks/rules_*.yml) run and do what the documentation says.
+#include "conformance.h"
+
+using namespace conformance;
+
+namespace {
+
+outcome run_example(const std::string& name, std::vector<std::string> args = {}) {
+  rb::test::temp_dir dir;
+  const std::string audit = dir.path() + "/audit.jsonl";
+  std::vector<std::string> all = {
+      "-r", rb::test::source_path("rulebooks/" + name),         "--audit-log", audit,
+      "-e", rb::test::source_path("rulebooks/actions_vars.yml")};
+  all.insert(all.end(), args.begin(), args.end());
+  outcome o;
+  o.run = rb::test::run_rulebook(all, std::chrono::seconds(20));
+  o.records = rb::test::read_jsonl(audit);
+  INFO(name << " stderr: " << o.run.err);
+  CHECK(o.run.exit_code == 0);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("rulebooks/actions_debug.yml") {
+  const auto o = run_example("actions_debug.yml");
+  CHECK(o.out_has("\nHello operator, event 0 arrived\n"));
+  CHECK(o.out_has("\nsecond line, i + 1 = 2\n"));
+  CHECK(o.out_has("\nevent.i: 1\n"));
+  CHECK(o.out_has("\"api_token\": \"******\""));
+  CHECK(o.actions().size() == 4);
+}
+
+TEST_CASE("rulebooks/actions_facts.yml") {
+  const auto o = run_example("actions_facts.yml");
+  CHECK(o.actions_with_ruleset() ==
+        strings{"Facts::Maintenance starts::set_fact", "Facts::Alert during maintenance::debug",
+                "Facts::Maintenance ends::retract_fact", "Facts::Alert::post_event",
+                "Pager::Page::print_event"});
+  CHECK(o.out_has("ignored during maintenance: disk full"));
+  CHECK(
+      o.out_has(R"({"page":"DISK FULL","meta":{"source":{"name":"post_event","type":"internal"})"));
+}
+
+TEST_CASE("rulebooks/actions_var_root.yml") {
+  const auto o = run_example("actions_var_root.yml");
+  CHECK(o.actions() == strings{"Both::print_event", "One::print_event"});
+  CHECK(o.out_has(R"({"webhook":{"url":"http://example.com","action":"merge"},)"
+                  R"("kafka":{"topic":"alerts","channel":"red"}})"));
+  CHECK(o.out_has(R"({"url":"http://example.org","title":"docs"})"));
+}
+
+TEST_CASE("rulebooks/actions_shutdown.yml") {
+  const auto o = run_example("actions_shutdown.yml");
+  CHECK(o.actions() == strings{"Enough::shutdown", "Enough::debug"});
+  CHECK(o.out_has("this still runs: the shutdown is graceful"));
+}
+
+TEST_CASE("rulebooks/actions_parallel.yml") {
+  const auto o = run_example("actions_parallel.yml", {"-m", "4"});
+  CHECK(o.actions().size() == 9);
+  CHECK(o.out_has("remediating web2 (event 1)"));
+}
+
+TEST_CASE("rulebooks/rules_multi_event.yml") {
+  const auto o = run_example("rules_multi_event.yml");
+  CHECK(o.actions() == strings{"Maintenance cycle::debug", "Anything critical::print_event",
+                               "Backup never finished::debug"});
+  CHECK(o.out_has("web1 went through maintenance"));
+  CHECK(o.out_has("a backup started and did not end within a second"));
+}
+
+TEST_CASE("rulebooks/rules_throttle.yml") {
+  const auto o = run_example("rules_throttle.yml");
+  CHECK(o.actions() == strings{"Warn once per host::debug", "Warn once per host::debug",
+                               "Errors, every third::debug"});
+  CHECK(o.out_has("third error on web1 (event 8)"));
+}
+
+TEST_CASE("rulebooks/rules_once_after.yml") {
+  const auto o = run_example("rules_once_after.yml");
+  CHECK(o.actions() == strings{"Summary::debug"});
+  CHECK(o.out_has("warnings from web1 and web2"));
+}

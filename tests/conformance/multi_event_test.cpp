@@ -1,0 +1,107 @@
+// Multi-event conditions: all (any order, references, assigned names, distinct events, timeout),
+// any, not_all, default_events_ttl.
+#include "conformance.h"
+
+using namespace conformance;
+
+TEST_CASE("15/18 all: fires when every condition has its event, reported in condition order") {
+  const auto o = run("multi_all.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions() == strings{"r1::debug", "r2::debug"});
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 2);
+  CHECK(events_of(recs[0]) == value::parse(R"({"m_0": {"nested": {"i": 1, "j": 0}},
+                                              "m_1": {"nested": {"i": 0, "j": 1}}})"));
+  // The range2 event came first but satisfies the second condition: it is m_1.
+  CHECK(events_of(recs[1]) == value::parse(R"({"m_0": {"i": 1}, "m_1": {"range2": {"i": 1}}})"));
+  CHECK(recs[1]["matching_events"]["m_0"]["meta"]["source"]["name"] == "generic");
+}
+
+TEST_CASE("16/17 any: each event fires alone, named after the condition it satisfied") {
+  const auto o = run("multi_any.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions() == strings{"r1::debug", "r2::debug", "r2::debug"});
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 3);
+  CHECK(events_of(recs[0]) == value::parse(R"({"m_0": {"nested": {"i": 1, "j": 0}}})"));
+  CHECK(events_of(recs[1]) == value::parse(R"({"m_0": {"i": 1}})"));
+  CHECK(events_of(recs[2]) == value::parse(R"({"m_1": {"range2": {"i": 1}}})"));
+}
+
+TEST_CASE("76 all: several partial matches give several firings, each with its own events") {
+  const auto o = run("multi_references.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions() == strings{"r1::print_event", "r1::print_event"});
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 2);
+  CHECK(events_of(recs[0]) ==
+        value::parse(R"({"m_0": {"request": {"type": "Delete", "friend_name": "fred"}},
+                         "m_1": {"friend_list": {"names": ["fred", "barney"]}}})"));
+  CHECK(events_of(recs[1]) ==
+        value::parse(R"({"m_0": {"request": {"type": "Delete", "friend_name": "wilma"}},
+                         "m_1": {"friend_list": {"names": ["wilma", "betty"]}}})"));
+}
+
+TEST_CASE("75 all: an event waits for the event its condition refers to") {
+  const auto o = run("multi_later_reference.yml");
+  REQUIRE(o.run.exit_code == 0);
+  REQUIRE(o.actions() == strings{"r1::print_event"});
+  CHECK(events_of(o.action_records()[0]) ==
+        value::parse(R"({"m_0": {"request": {"type": "Delete", "friend_name": "fred"}},
+                         "m_1": {"friend_list": {"names": ["fred", "barney"]}}})"));
+}
+
+TEST_CASE("all with assigned names: reported and templated under those names") {
+  const auto o = run("multi_assigned.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions() == strings{"host alert::debug", "host alert::debug"});
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 2);
+  CHECK(events_of(recs[0]) ==
+        value::parse(R"({"alert": {"alert": {"level": "error", "host": "web1"}},
+                                              "server": {"host": {"name": "web1"}}})"));
+  CHECK(events_of(recs[1]) ==
+        value::parse(R"({"alert": {"alert": {"level": "error", "host": "web2"}},
+                                              "server": {"host": {"name": "web2"}}})"));
+  CHECK(o.out_has("\nweb1 is web1\n"));
+  CHECK(o.out_has("\nweb2 is web2\n"));
+}
+
+TEST_CASE("all: one event cannot satisfy two conditions of the same firing") {
+  const auto o = run("multi_distinct.yml");
+  REQUIRE(o.run.exit_code == 0);
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 1);  // i=0 and i=1 fire together; i=2 waits alone
+  CHECK(recs[0]["action"] == "noop");
+  // The newest event takes the first condition it satisfies; the waiting one fills the other.
+  CHECK(events_of(recs[0]) == value::parse(R"({"m_0": {"i": 1}, "m_1": {"i": 0}})"));
+}
+
+TEST_CASE("55 not_all: fires at the timeout with the opening event; a complete window is silent") {
+  const auto o = run("multi_not_all.yml");
+  REQUIRE(o.run.exit_code == 0);
+  REQUIRE(o.actions() == strings{"maint failed::debug"});
+  const value rec = o.action_records()[0];
+  CHECK(events_of(rec) ==
+        value::parse(R"({"m_0": {"alert": {"code": 1001, "message": "Applying maintenance"}}})"));
+  CHECK(rec["matching_events"]["m_0"]["meta"]["source"]["name"] == "alone");
+  CHECK(o.out_has("Not all conditions met"));
+}
+
+TEST_CASE("54 all with timeout: only events within the timeout of each other fire") {
+  const auto o = run("multi_all_timeout.yml");
+  REQUIRE(o.run.exit_code == 0);
+  REQUIRE(o.actions() == strings{"maint cycle::print_event"});
+  const value rec = o.action_records()[0];
+  CHECK(events_of(rec) == value::parse(R"({"m_0": {"alert": {"code": 1001}},
+                                           "m_1": {"alert": {"code": 1002}}})"));
+  CHECK(rec["matching_events"]["m_0"]["meta"]["source"]["name"] == "third");
+  CHECK(rec["matching_events"]["m_1"]["meta"]["source"]["name"] == "second");
+}
+
+TEST_CASE("77 default_events_ttl: an event older than the TTL no longer completes a match") {
+  const auto o = run("multi_ttl.yml");
+  REQUIRE(o.run.exit_code == 0);
+  REQUIRE(o.actions() == strings{"r2::print_event"});
+  CHECK(events_of(o.action_records()[0]) == value::parse(R"({"m": {"k": 3}})"));
+}
