@@ -47,3 +47,29 @@ TEST_CASE("95 accumulate_within: the threshold-th event of a group fires, alone,
   CHECK(events_of(recs[1]) ==
         value::parse(R"({"m": {"n": 8, "name": "alert3", "level": "error", "code": 205}})"));
 }
+
+TEST_CASE("a throttle on a multi-condition rule is a start-up error naming the rule") {
+  rb::test::temp_dir dir;
+  const auto rb = dir.write("r.yml",
+                            "- name: rs\n"
+                            "  hosts: all\n"
+                            "  sources:\n"
+                            "    - range:\n"
+                            "        limit: 1\n"
+                            "  rules:\n"
+                            "    - name: both\n"
+                            "      condition:\n"
+                            "        all:\n"
+                            "          - event.i == 0\n"
+                            "          - event.i == 1\n"
+                            "      throttle:\n"
+                            "        once_within: 1 minute\n"
+                            "        group_by_attributes:\n"
+                            "          - event.i\n"
+                            "      action:\n"
+                            "        none:\n");
+  const auto r = rb::test::run_rulebook({"-r", rb});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("r.yml:13:9: rule 'both': throttle works on single-condition rules only") !=
+        std::string::npos);
+}

@@ -166,6 +166,9 @@ void dispatcher::run_step(active* a) noexcept {
   };
   a->j->start(a->step, std::move(done), a->cancel);
   in_start_ = outer;
+  // Cancelled from inside its own start() but completing later: that completion must not touch
+  // the job, which the pump frees.
+  if (a->dead && !a->inline_done) *a->armed = false;
 }
 
 void dispatcher::complete_step(active* a, action_result&& r) noexcept {

@@ -141,8 +141,7 @@ struct engine::impl {
   }
 
   // One rule of the model as the matcher sees it; errors are appended.
-  match::rule build_rule(const rulebook::ruleset_spec& spec, const rulebook::rule_spec& rule_spec,
-                         std::vector<std::string>& errors) {
+  match::rule build_rule(const rulebook::rule_spec& rule_spec, std::vector<std::string>& errors) {
     match::rule r;
     r.name = rule_spec.name;
     r.uuid = uuid4();
@@ -194,7 +193,6 @@ struct engine::impl {
       }
       r.throttle = to_match(t);
     }
-    (void)spec;
     return r;
   }
 
@@ -251,7 +249,7 @@ struct engine::impl {
       std::vector<match::rule> rules;
       const std::size_t errors_before = errors.size();
       for (const auto& rule_spec : spec.rules) {
-        match::rule r = build_rule(spec, rule_spec, errors);
+        match::rule r = build_rule(rule_spec, errors);
         bool all_noop = true;
         rs->rules.push_back(build_actions(model, spec, rule_spec, r, rs->uuid, all_noop, errors));
         const bool skip = all_noop && !audit;

@@ -31,6 +31,12 @@ all_join::all_join(const rule& r, std::chrono::milliseconds retention)
   }
   picks_.resize(n);
   bound_.reserve(n);
+  by_slot_.resize(n);
+}
+
+void all_join::index(stored* e) noexcept {
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    if (e->mask & (std::uint64_t{1} << s)) by_slot_[s].push_back(e);
 }
 
 bool all_join::standalone(std::size_t s, const value& v) const noexcept {
@@ -85,9 +91,9 @@ bool all_join::search(incoming& x, std::size_t x_slot, const join_context& ctx,
   while (s < slots_.size() && picks_[s].data) ++s;
   if (s == slots_.size()) return complete(x, x_slot, ctx, rule_index, out) == outcome::stop;
 
-  const std::uint64_t bit = std::uint64_t{1} << s;
-  for (auto& e : store_) {
-    if (e.dead || !(e.mask & bit)) continue;
+  for (stored* entry : by_slot_[s]) {
+    stored& e = *entry;
+    if (e.dead) continue;
     if (e.it->consumed) {
       e.dead = true;
       ++dead_;
@@ -166,6 +172,7 @@ bool all_join::offer(incoming& x, const join_context& ctx, std::size_t rule_inde
       expire(ctx.now);  // the used-up events may be at the front
     } else {
       store_.push_back({x.hold(), mask, false});
+      index(&store_.back());
     }
     return fired;
   }
@@ -196,6 +203,9 @@ void all_join::expire(time_point now) noexcept {
     } else if (!e.it->consumed && !expired(e, now)) {
       break;
     }
+    // The oldest stored event is at the front of every list it is in.
+    for (auto& list : by_slot_)
+      if (!list.empty() && list.front() == &store_.front()) list.pop_front();
     store_.pop_front();
   }
   if (dead_ > 64 && dead_ * 2 > store_.size()) compact();
@@ -205,6 +215,8 @@ void all_join::expire(time_point now) noexcept {
 void all_join::compact() noexcept {
   std::erase_if(store_, [](const stored& e) { return e.dead || e.it->consumed; });
   dead_ = 0;
+  for (auto& list : by_slot_) list.clear();
+  for (auto& e : store_) index(&e);
 }
 
 }  // namespace rb::match

@@ -74,11 +74,16 @@ class all_join {
                    std::vector<firing>& out);
   bool expired(const stored& e, time_point now) const noexcept;
   void compact() noexcept;
+  void index(stored* e) noexcept;
 
   const rule* rule_;
   std::chrono::milliseconds retention_;
   std::vector<slot> slots_;
   std::deque<stored> store_;  // arrival order; element addresses survive push_back/pop_front
+  // Per condition, the stored events that may satisfy it, in arrival order: the search for a
+  // condition visits only these (a stream of events that can never fill a condition costs
+  // nothing per later event). Rebuilt by compact(), which moves the stored elements.
+  std::vector<std::deque<stored*>> by_slot_;
   std::size_t dead_ = 0;
   std::vector<pick> picks_;
   std::vector<condition::binding> bound_;

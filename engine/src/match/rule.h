@@ -44,10 +44,6 @@ struct rule {
   // constant and any rules then fire (the event is used up as usual) without producing a firing,
   // which keeps the hot path free of allocations. Other kinds still produce theirs.
   bool silent = false;
-
-  // Legacy shape, read only when `conditions` is empty and kind is `single`: a program makes a
-  // single rule, none makes a constant rule. Lets the engine build until it is rewired.
-  std::optional<condition::program> program;
 };
 
 }  // namespace rb::match

@@ -5,17 +5,6 @@
 namespace rb::match {
 namespace {
 
-// Rules built by the engine before it knew rule kinds carry `program` instead of `conditions`.
-void normalise(rule& r) {
-  if (r.kind != rule_kind::single || !r.conditions.empty()) return;
-  if (r.program) {
-    r.conditions.push_back(std::move(*r.program));
-    r.program.reset();
-  } else {
-    r.kind = rule_kind::constant;
-  }
-}
-
 void validate(const rule& r) {
   const std::string where = "rule '" + r.name + "': ";
   switch (r.kind) {
@@ -39,15 +28,11 @@ constexpr std::uint32_t sweep_every = 1024;
 
 }  // namespace
 
-ruleset_matcher::ruleset_matcher(std::vector<rule> rules, bool match_multiple_rules)
-    : ruleset_matcher(std::move(rules), matcher_options{match_multiple_rules}) {}
-
 ruleset_matcher::ruleset_matcher(std::vector<rule> rules, matcher_options options)
     : rules_(std::move(rules)), options_(options) {
   state_.resize(rules_.size());
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     rule& r = rules_[i];
-    normalise(r);
     validate(r);
     rule_state& st = state_[i];
     for (std::size_t c = 0; c < r.conditions.size(); ++c) {
@@ -207,21 +192,6 @@ std::size_t ruleset_matcher::held() const noexcept {
     if (st.thr) n += st.thr->held();
   }
   return n;
-}
-
-void ruleset_matcher::on_event(const value& event, std::vector<std::size_t>& fired) {
-  const condition::scope sc{&event, {}, nullptr};
-  for (const std::uint32_t r : index_->candidates(event, scratch_)) {
-    const rule& rl = rules_[r];
-    bool hit = false;
-    if (rl.kind == rule_kind::constant)
-      hit = rl.constant;
-    else if (rl.kind == rule_kind::single)
-      hit = rl.conditions[0].matches(sc);
-    if (!hit) continue;
-    fired.push_back(r);
-    if (!options_.match_multiple_rules) return;
-  }
 }
 
 }  // namespace rb::match

@@ -47,8 +47,6 @@ struct matcher_options {
 class ruleset_matcher {
  public:
   ruleset_matcher(std::vector<rule> rules, matcher_options options);
-  // Legacy constructor (engine before the multi-event matcher).
-  ruleset_matcher(std::vector<rule> rules, bool match_multiple_rules);
   ~ruleset_matcher();
   ruleset_matcher(const ruleset_matcher&) = delete;
   ruleset_matcher& operator=(const ruleset_matcher&) = delete;
@@ -77,9 +75,6 @@ class ruleset_matcher {
   // Events and groups the matcher holds (partial matches, windows, throttles); for tests/metrics.
   std::size_t held() const noexcept;
   const rule_index& index() const noexcept { return *index_; }
-
-  // Legacy: indexes of the single/constant rules `event` fires, without keeping anything.
-  void on_event(const value& event, std::vector<std::size_t>& fired);
 
  private:
   struct rule_state {

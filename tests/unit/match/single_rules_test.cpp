@@ -67,25 +67,6 @@ TEST_CASE("a firing shares the event instead of copying it") {
   CHECK(h.m.held() == 0);  // nothing kept once the firings are gone
 }
 
-TEST_CASE("legacy API: rule with program/constant and indexes out") {
-  std::vector<rule> rs;
-  rule a;
-  a.name = "a";
-  a.program = cond("event.i == 1");
-  rule b;
-  b.name = "b";
-  b.constant = true;
-  rs.push_back(std::move(a));
-  rs.push_back(std::move(b));
-  ruleset_matcher m(std::move(rs), false);
-  std::vector<std::size_t> fired;
-  m.on_event(value::parse(R"({"i": 1})"), fired);
-  CHECK(fired == std::vector<std::size_t>{0});
-  fired.clear();
-  m.on_event(value::parse(R"({"i": 2})"), fired);
-  CHECK(fired == std::vector<std::size_t>{1});
-}
-
 TEST_CASE("building rejects malformed rules") {
   CHECK_THROWS_AS(ruleset_matcher(rules(make("x", rule_kind::all, {})), matcher_options{}),
                   std::invalid_argument);
