@@ -26,9 +26,10 @@ TEST_CASE("templating: types kept, vars, facts set earlier in the firing, undefi
 TEST_CASE("27 var_root: print_event and the audit record show the chosen parts") {
   const auto o = run("actions_var_root.yml");
   REQUIRE(o.run.exit_code == 0);
-  CHECK(o.actions() == strings{"r1::print_event", "r1::print_event", "r2::print_event"});
+  CHECK(o.actions() == strings{"r1::print_event", "r1::print_event", "r2::print_event",
+                               "r3::debug", "r3::post_event", "r4::print_event"});
   const auto recs = o.action_records();
-  REQUIRE(recs.size() == 3);
+  REQUIRE(recs.size() == 6);
   const value picked = value::parse(R"({
       "webhook": {"url": "http://www.example.com", "action": "merge"},
       "kafka": {"topic": "testing", "channel": "red"}})");
@@ -36,6 +37,12 @@ TEST_CASE("27 var_root: print_event and the audit record show the chosen parts")
   CHECK(recs[1]["matching_events"] == picked);
   CHECK(recs[2]["matching_events"] == value::parse(R"({"m": {"value": 7}})"));
   CHECK(o.out_has(picked.dump()));
+  // debug and post_event (rulebook's extension): templates and records see the picked part.
+  CHECK(o.out_has("\ndebug sees 9\n"));
+  const value inner = value::parse(R"({"m": {"value": 9, "host": "h1"}})");
+  CHECK(recs[3]["matching_events"] == inner);
+  CHECK(recs[4]["matching_events"] == inner);
+  CHECK(events_of(recs[5]) == value::parse(R"({"m": {"posted": "h1"}})"));
 }
 
 TEST_CASE("91 debug masks secret variables; other actions see the real values") {

@@ -34,9 +34,11 @@ cxxopts::Options make_options() {
     ("shutdown-delay", "Seconds a graceful shutdown may take (default: $EDA_SHUTDOWN_DELAY or 60)",
        cxxopts::value<std::string>(), "SECONDS")
     ("log-format", "text or json", cxxopts::value<std::string>()->default_value("text"), "FORMAT")
-    ("execution-strategy", "sequential or parallel (default: as each ruleset says)",
+    ("execution-strategy",
+       "sequential or parallel, for rulesets without execution_strategy (default: $EDA_EXECUTION_STRATEGY or sequential)",
        cxxopts::value<std::string>(), "STRATEGY")
-    ("m,max-concurrent-actions", "Cap on actions running at once with the parallel strategy",
+    ("m,max-concurrent-actions",
+       "Cap on actions running at once, all rulesets together; 0 means 25 (default: $EDA_MAX_CONCURRENT_ACTIONS or 25)",
        cxxopts::value<std::string>(), "N")
     ("lua-allow", "Lua libraries to open for trusted plugins: io, os, debug, ffi, jit, package, bytecode",
        cxxopts::value<std::vector<std::string>>(), "LIBS")
@@ -150,22 +152,23 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     else
       return usage("invalid value '" + fmt + "' for '--log-format': expected text or json");
 
-    if (r.count("execution-strategy")) {
-      o.execution_strategy = r["execution-strategy"].as<std::string>();
-      if (o.execution_strategy != "sequential" && o.execution_strategy != "parallel")
-        return usage("invalid value '" + o.execution_strategy +
-                     "' for '--execution-strategy': expected sequential or parallel");
-    }
+    o.execution_strategy = r.count("execution-strategy")
+                               ? r["execution-strategy"].as<std::string>()
+                               : env_or("EDA_EXECUTION_STRATEGY", "sequential");
+    if (o.execution_strategy != "sequential" && o.execution_strategy != "parallel")
+      return usage("invalid value '" + o.execution_strategy +
+                   "' for '--execution-strategy': expected sequential or parallel");
     const std::string max_actions = r.count("max-concurrent-actions")
                                         ? r["max-concurrent-actions"].as<std::string>()
                                         : env_or("EDA_MAX_CONCURRENT_ACTIONS", "25");
     try {
       std::size_t used = 0;
       o.max_concurrent_actions = std::stoi(max_actions, &used);
-      if (used != max_actions.size() || o.max_concurrent_actions < 1) throw 0;
+      if (used != max_actions.size() || o.max_concurrent_actions < 0) throw 0;
+      if (o.max_concurrent_actions == 0) o.max_concurrent_actions = 25;  // as ansible-rulebook
     } catch (...) {
       return usage("invalid value '" + max_actions +
-                   "' for '--max-concurrent-actions': expected an integer >= 1");
+                   "' for '--max-concurrent-actions': expected an integer >= 0");
     }
 
     if (r.count("lua-allow")) {

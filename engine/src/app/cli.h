@@ -25,7 +25,7 @@ struct cli_options {
   std::string audit_log;
   double shutdown_delay = 60.0;         // seconds a graceful shutdown may take
   log_format format = log_format::text;
-  std::string execution_strategy;       // empty: as the rulebook says
+  std::string execution_strategy = "sequential";  // for rulesets without the key
   int max_concurrent_actions = 25;
   std::vector<std::string> lua_allow;   // --lua-allow io,os,...: libraries for trusted plugins
   std::size_t lua_memory_limit = 64u << 20;  // --lua-memory-limit, bytes per lua_State

@@ -242,8 +242,11 @@ struct engine::impl {
       rs->name = spec.name;
       rs->uuid = uuid4();
       rs->timer = std::make_unique<asio::steady_timer>(io);
-      bool parallel = spec.execution_strategy == rulebook::ruleset_spec::strategy::parallel;
-      if (!options.execution_strategy.empty()) parallel = options.execution_strategy == "parallel";
+      // The ruleset's key wins; --execution-strategy only sets the default, as in ansible-rulebook.
+      const bool parallel =
+          spec.execution_strategy
+              ? *spec.execution_strategy == rulebook::ruleset_spec::strategy::parallel
+              : options.execution_strategy == "parallel";
       rs->lane = dispatcher->add_lane(parallel);
 
       std::vector<match::rule> rules;

@@ -94,7 +94,8 @@ struct ruleset_spec {
   bool gather_facts = false;
   std::chrono::milliseconds default_events_ttl = std::chrono::hours(2);
   enum class strategy { sequential, parallel };
-  strategy execution_strategy = strategy::sequential;
+  // Unset: the default (--execution-strategy, $EDA_EXECUTION_STRATEGY, else sequential).
+  std::optional<strategy> execution_strategy;
   bool match_multiple_rules = false;
   position pos;
 };

@@ -75,13 +75,16 @@ const std::vector<action_schema>& schemas() {
        {"name"}},
       {"run_job_template", false, false, controller_args(), {"name", "organization"}},
       {"run_workflow_template", false, false, controller_args(), {"name", "organization"}},
-      // `lock` on the in-process actions below is rulebook's extension (ansible-rulebook has it
-      // on run_* actions only): with execution_strategy parallel, actions sharing the rendered
+      // `lock` on the in-process actions below, and `var_root` on post_event and debug, are
+      // rulebook's extensions (ansible-rulebook has them on run_* actions and print_event only): with execution_strategy parallel, actions sharing the rendered
       // lock string run one at a time (docs/actions.md).
       {"post_event",
        false,
        false,
-       {{"ruleset", t_string}, {"event", t_object}, {"lock", t_string}},
+       {{"ruleset", t_string},
+        {"event", t_object},
+        {"var_root", t_string | t_object},
+        {"lock", t_string}},
        {"event"}},
       {"set_fact",
        false,
@@ -101,7 +104,10 @@ const std::vector<action_schema>& schemas() {
       {"debug",
        true,
        false,
-       {{"msg", t_string | t_string_list}, {"var", t_string}, {"lock", t_string}},
+       {{"msg", t_string | t_string_list},
+        {"var", t_string},
+        {"var_root", t_string | t_object},
+        {"lock", t_string}},
        {}},
       {"none", true, true, {}, {}},
       {"shutdown",

@@ -94,7 +94,14 @@ ruleset_spec parse_ruleset(load_context& ctx, const YAML::Node& node) {
   }
   if (const auto* e = m.get("hosts")) rs.hosts = read_hosts(ctx, *e);
   if (const auto* e = m.get("gather_facts")) {
-    if (auto b = read_bool(ctx, *e)) rs.gather_facts = *b;
+    if (auto b = read_bool(ctx, *e)) {
+      rs.gather_facts = *b;
+      // ansible-rulebook runs Ansible's fact gathering on the hosts; there is no Ansible here.
+      if (*b)
+        ctx.diags.warning(value_pos(ctx, *e),
+                          "gather_facts: true is not supported yet and is ignored (no host facts "
+                          "are gathered)");
+    }
   }
   if (const auto* e = m.get("match_multiple_rules")) {
     if (auto b = read_bool(ctx, *e)) rs.match_multiple_rules = *b;

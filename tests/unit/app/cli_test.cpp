@@ -57,6 +57,27 @@ TEST_CASE("HA flags fall back to their EDA_HA_* environment variables") {
   CHECK(o.ha_postgres_dsn == "postgresql://u:p@localhost/db");
 }
 
+TEST_CASE("execution strategy and -m: flag, then EDA_* variable, then default; -m 0 means 25") {
+  auto opts = [](std::vector<const char*> args) {
+    const auto r = parse(std::move(args));
+    REQUIRE(std::holds_alternative<cli_options>(r));
+    return std::get<cli_options>(r);
+  };
+  CHECK(opts({"-r", "x"}).execution_strategy == "sequential");
+  CHECK(opts({"-r", "x"}).max_concurrent_actions == 25);
+  setenv("EDA_EXECUTION_STRATEGY", "parallel", 1);
+  setenv("EDA_MAX_CONCURRENT_ACTIONS", "3", 1);
+  CHECK(opts({"-r", "x"}).execution_strategy == "parallel");
+  CHECK(opts({"-r", "x"}).max_concurrent_actions == 3);
+  CHECK(opts({"-r", "x", "--execution-strategy", "sequential"}).execution_strategy ==
+        "sequential");
+  CHECK(opts({"-r", "x", "-m", "7"}).max_concurrent_actions == 7);
+  unsetenv("EDA_EXECUTION_STRATEGY");
+  unsetenv("EDA_MAX_CONCURRENT_ACTIONS");
+  CHECK(opts({"-r", "x", "-m", "0"}).max_concurrent_actions == 25);
+  CHECK(exit_code(parse({"-r", "x", "-m", "-1"})) == 2);
+}
+
 TEST_CASE("usage errors exit 2 and name the flag") {
   const auto unknown = parse({"-r", "x", "--nope"});
   CHECK(exit_code(unknown) == 2);
@@ -64,7 +85,7 @@ TEST_CASE("usage errors exit 2 and name the flag") {
   CHECK(exit_code(parse({})) == 2);
   CHECK(exit_code(parse({"-r", "x", "--ha-poll-interval", "0"})) == 2);
   CHECK(exit_code(parse({"-r", "x", "--execution-strategy", "random"})) == 2);
-  CHECK(exit_code(parse({"-r", "x", "-m", "0"})) == 2);
+  CHECK(exit_code(parse({"-r", "x", "-m", "x"})) == 2);
   CHECK(exit_code(parse({"-r", "x", "extra-positional"})) == 2);
 }
 

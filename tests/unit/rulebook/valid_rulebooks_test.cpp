@@ -33,7 +33,7 @@ TEST_CASE("hello world: range source, one rule, debug msg") {
   CHECK(rs.pos.column == 3);
   CHECK_FALSE(rs.gather_facts);
   CHECK(rs.default_events_ttl == 2h);
-  CHECK(rs.execution_strategy == ruleset_spec::strategy::sequential);
+  CHECK_FALSE(rs.execution_strategy.has_value());
   CHECK_FALSE(rs.match_multiple_rules);
   REQUIRE(rs.sources.size() == 1);
   CHECK(rs.sources[0].plugin == "ansible.eda.range");
@@ -334,4 +334,21 @@ TEST_CASE("YAML 1.1 booleans bite: `name: off` is a boolean, as in ansible-ruleb
       action: {none: }
 )"));
   CHECK_ERROR(r, "7:13", "name: expected a string, found a boolean");
+}
+
+TEST_CASE("gather_facts: true is accepted with a warning that it is ignored") {
+  auto r = rbt::load(R"(- name: facts
+  hosts: all
+  gather_facts: true
+  sources:
+    - range: {limit: 1}
+  rules:
+    - name: r
+      condition: event.i == 0
+      action:
+        none:
+)");
+  CHECK_OK(r);
+  CHECK(r.model.rulesets.at(0).gather_facts);
+  CHECK_WARNING(r, "3:17", "gather_facts: true is not supported yet");
 }
