@@ -1,5 +1,8 @@
-// The example rulebooks docs/actions.md and docs/conditions.md show (rulebooks/actions_*.yml,
-// rulebooks/rules_*.yml) run and do what the documentation says.
+// The example rulebooks docs/actions.md, docs/conditions.md and docs/filters.md show
+// (rulebooks/actions_*.yml, rulebooks/rules_*.yml, rulebooks/filters_*.yml) run and do what the
+// documentation says.
+#include <algorithm>
+
 #include "conformance.h"
 
 using namespace conformance;
@@ -82,4 +85,73 @@ TEST_CASE("rulebooks/rules_once_after.yml") {
   const auto o = run_example("rules_once_after.yml");
   CHECK(o.actions() == strings{"Summary::debug"});
   CHECK(o.out_has("warnings from web1 and web2"));
+}
+
+TEST_CASE("rulebooks/filters_json.yml") {
+  const auto o = run_example("filters_json.yml");
+  REQUIRE(o.actions() == strings{"Pull request opened::print_event"});
+  CHECK(events_of(o.action_records()[0]) == value::parse(R"({"m": {
+      "action": "opened", "number": 42,
+      "pull_request": {"title": "Fix the flux capacitor",
+                       "html_url": "https://github.com/org/repo/pull/42",
+                       "user": {"login": "marty", "url": "https://api.github.com/users/marty"}}}})"));
+  CHECK(o.out_has("\"html_url\": \"https://github.com/org/repo/pull/42\""));
+  CHECK_FALSE(o.out_has("diff_url"));
+}
+
+TEST_CASE("rulebooks/filters_keys.yml") {
+  const auto o = run_example("filters_keys.yml");
+  CHECK(o.actions() == strings{"Disk full on a node::debug"});
+  CHECK(o.out_has("\nnode-1 (i-0abc, app web)\n"));
+}
+
+TEST_CASE("rulebooks/filters_hosts.yml") {
+  const auto o = run_example("filters_hosts.yml");
+  REQUIRE(o.actions() == strings{"Alert with hosts::debug", "Alert without hosts::debug"});
+  CHECK(o.action_records()[0]["matching_events"]["m"]["meta"]["hosts"] ==
+        value::parse(R"(["web1", "web2"])"));
+  CHECK(o.out_has("\nHighLoad on web1 and web2\n"));
+  CHECK(o.out_has("\nHeartbeat: no hosts\n"));
+  CHECK(o.err_has("does not contain alert.targets"));
+}
+
+TEST_CASE("rulebooks/filters_splitter.yml") {
+  const auto o = run_example("filters_splitter.yml");
+  CHECK(o.actions() == strings{"Disk full::debug", "High load::debug", "Disk full::debug"});
+  CHECK(o.out_has("\ndisk full on db1 (receiver ops, eu-west)\n"));
+  CHECK(o.out_has("\nhigh load on web1\n"));
+  CHECK(o.out_has("\ndisk full on db2 (receiver ops, eu-west)\n"));
+}
+
+TEST_CASE("rulebooks/docs_facts.yml") {
+  const auto o = run_example("docs_facts.yml");
+  CHECK(o.actions() ==
+        strings{"Flags on::set_fact", "The fact matches an event. condition::debug",
+                "Outage in the beta::debug", "Other outage::debug", "Outage in the beta::debug",
+                "Flags off::retract_fact", "Other outage::debug"});
+  CHECK(o.out_has("\noutage for beta team blue (event 3)\n"));
+  CHECK(o.out_has("\noutage for team blue (event 5), no beta flags apply\n"));
+}
+
+TEST_CASE("rulebooks/docs_match_multiple_rules.yml") {
+  const auto o = run_example("docs_match_multiple_rules.yml");
+  CHECK(o.actions_with_ruleset() ==
+        strings{"First match only::Any error::debug", "Every match::Any error::debug",
+                "Every match::Anything from web1::debug"});
+}
+
+TEST_CASE("rulebooks/docs_none.yml") {
+  const auto o = run_example("docs_none.yml");
+  CHECK(o.actions() == strings{"Ignore heartbeats::noop", "Anything else::debug",
+                               "Ignore heartbeats::noop"});
+  CHECK(o.out_has("\nnot a heartbeat: disk full\n"));
+}
+
+TEST_CASE("rulebooks/docs_shutdown_now.yml") {
+  const auto o = run_example("docs_shutdown_now.yml");
+  const auto acts = o.actions_with_ruleset();
+  REQUIRE_FALSE(acts.empty());
+  CHECK(acts.back() == "Stopper::Stop now::shutdown");
+  CHECK(std::count(acts.begin(), acts.end(), "Stopper::Stop now::shutdown") == 1);
+  CHECK_FALSE(o.out_has("never printed"));
 }

@@ -5,8 +5,10 @@
 //  - splitter_key not found: raise_error -> error; otherwise a warning and the event passes intact;
 //  - an empty list yields no events at all; the original event's other keys (meta included) are
 //    not carried over unless mapped;
-//  - a value at splitter_key that is not a list, an item that is not a mapping, or a path pattern
-//    matching several values is always an error (ansible-rulebook fails on these too).
+//  - an empty string or empty mapping at splitter_key yields no events, like an empty list (Python
+//    iterates it and finds nothing);
+//  - any other value at splitter_key that is not a list, an item that is not a mapping, or a path
+//    pattern matching several values is always an error (ansible-rulebook fails on these too).
 #include <exception>
 #include <stdexcept>
 #include <utility>
@@ -55,11 +57,15 @@ class event_splitter final : public event_filter {
                                               " matches more than one value")};
     }
     value& items = *list.found;
-    if (!items.is_array()) {
+    const bool empty_iterable =
+        (items.is_string() && items.get_ref<const std::string&>().empty()) ||
+        (items.is_object() && items.empty());
+    if (!items.is_array() && !empty_iterable) {
       return {false, filter_message(name, "the value at " + splitter_.path() +
                                               " is not a list: " + describe(items))};
     }
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::size_t count = items.is_array() ? items.size() : 0;
+    for (std::size_t i = 0; i < count; ++i) {
       if (!items[i].is_object()) {
         return {false,
                 filter_message(name, "item " + std::to_string(i) + " at " + splitter_.path() +
@@ -85,11 +91,11 @@ class event_splitter final : public event_filter {
     }
     for (auto it = extras_.begin(); it != extras_.end(); ++it) added[it.key()] = it.value();
 
-    out.reserve(out.size() + items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    out.reserve(out.size() + count);
+    for (std::size_t i = 0; i < count; ++i) {
       value& item = items[i];
       if (!added.empty()) {
-        const bool last = i + 1 == items.size();
+        const bool last = i + 1 == count;
         for (auto it = added.begin(); it != added.end(); ++it) {
           if (last) {
             item[it.key()] = std::move(it.value());

@@ -114,6 +114,29 @@ TEST_CASE("event_splitter: values ansible-rulebook cannot split are errors") {
         "event_splitter: attributes_key_map path *.v matches more than one value");
 }
 
+TEST_CASE("event_splitter: an empty string or mapping at splitter_key yields nothing") {
+  // Python iterates whatever it finds: "" and {} give no items, hence no events and no error;
+  // the attribute map is still read first (its warnings come as for an empty list).
+  for (const char* empty : {R"("")", "{}", "[]"}) {
+    CAPTURE(empty);
+    auto r = run("event_splitter",
+                 R"({"splitter_key": "items", "attributes_key_map": {"x": "nothere"},
+                     "extras": {"e": 1}})",
+                 std::string(R"({"items": )") + empty + "}");
+    CHECK(r.result.ok);
+    CHECK(r.result.warning == "event_splitter: attributes_key_map path nothere missing, skipping");
+    CHECK(r.out.empty());
+  }
+  // Non-empty ones are still errors (Python fails on their characters or keys).
+  for (const char* bad : {R"("ab")", R"({"a": {}})", "0", "null", "true"}) {
+    CAPTURE(bad);
+    auto r = run("event_splitter", R"({"splitter_key": "items"})",
+                 std::string(R"({"items": )") + bad + "}");
+    CHECK_FALSE(r.result.ok);
+    CHECK(r.out.empty());
+  }
+}
+
 TEST_CASE("event_splitter: bad arguments") {
   CHECK(build_error("event_splitter", "") ==
         "event_splitter: argument 'splitter_key' must be given, as a non-empty string");
