@@ -58,6 +58,10 @@ class program {
   // True when the condition holds for `s`. Never throws.
   bool matches(const scope& s) const noexcept;
 
+  // False when no values of the `events.`/`facts.` names this condition reads could make it hold
+  // for `subject` (its binding-free part already fails); equals matches() without such names.
+  bool may_match(const value& subject) const noexcept;
+
   // `events.name << <condition>` / `facts.name << ...`: the name assigned (bare: `name`).
   const std::optional<std::string>& assigned_name() const noexcept;
   subject_kind subject() const noexcept;

@@ -5,6 +5,7 @@
 #include "condition/compiler.h"
 #include "condition/condition.h"
 #include "condition/evaluator.h"
+#include "condition/may_match.h"
 
 namespace rb::condition {
 
@@ -12,6 +13,7 @@ class program_impl {
  public:
   compiled c;
   std::string text;
+  std::vector<bool> binding_dependent;  // per node, for may_match
 };
 
 class expression_impl {
@@ -27,6 +29,11 @@ program::~program() = default;
 
 bool program::matches(const scope& s) const noexcept {
   return eval_bool(impl_->c.data, impl_->c.data.root, s) == tri::yes;
+}
+
+bool program::may_match(const value& subject) const noexcept {
+  if (impl_->c.referenced_names.empty()) return matches(scope{&subject, {}, nullptr});
+  return condition::may_match(impl_->c.data, impl_->binding_dependent, subject);
 }
 
 const std::optional<std::string>& program::assigned_name() const noexcept {
@@ -46,6 +53,8 @@ std::variant<program, error> compile(std::string_view text, const compile_option
     auto impl = std::make_unique<program_impl>();
     impl->c = compile_text(text, options, parse_mode::condition);
     impl->text = std::string(text);
+    if (!impl->c.referenced_names.empty())
+      impl->binding_dependent = binding_dependence(impl->c.data);
     return program(std::move(impl));
   } catch (const error& e) {
     return e;

@@ -39,15 +39,10 @@ void all_join::index(stored* e) noexcept {
     if (e->mask & (std::uint64_t{1} << s)) by_slot_[s].push_back(e);
 }
 
-bool all_join::standalone(std::size_t s, const value& v) const noexcept {
-  const condition::scope sc{&v, {}, nullptr};
-  return rule_->conditions[s].matches(sc);
-}
-
 std::uint64_t all_join::mask_of(const value& v) const noexcept {
   std::uint64_t mask = 0;
   for (std::size_t s = 0; s < slots_.size(); ++s)
-    if (slots_[s].has_refs || standalone(s, v)) mask |= std::uint64_t{1} << s;
+    if (rule_->conditions[s].may_match(v)) mask |= std::uint64_t{1} << s;
   return mask;
 }
 
@@ -109,7 +104,7 @@ bool all_join::search(incoming& x, std::size_t x_slot, const join_context& ctx,
   }
   for (const auto& f : ctx.facts) {
     if (picked(&f->data)) continue;
-    if (!slots_[s].has_refs && !standalone(s, f->data)) continue;
+    if (!rule_->conditions[s].may_match(f->data)) continue;
     picks_[s] = {&f->data, nullptr, &f};
     if (check(s) && search(x, x_slot, ctx, rule_index, out)) {
       picks_[s] = {};

@@ -52,7 +52,7 @@ class all_join {
   };
   struct stored {
     item_ptr it;
-    std::uint64_t mask;  // bit s: may satisfy condition s (exact for conditions without refs)
+    std::uint64_t mask;  // bit s: may satisfy condition s (program::may_match; exact without refs)
     bool dead = false;   // used up by this rule
   };
   struct pick {
@@ -63,7 +63,6 @@ class all_join {
   enum class outcome { keep_looking, stop };
 
   std::uint64_t mask_of(const value& v) const noexcept;
-  bool standalone(std::size_t s, const value& v) const noexcept;
   bool check(std::size_t s) noexcept;
   bool ready(std::size_t c) const noexcept;
   bool eval(std::size_t c) noexcept;

@@ -114,3 +114,29 @@ TEST_CASE("event.i is defined, 100000 times in a loop") {
   }
   CHECK(hits == 100000);
 }
+
+TEST_CASE("may_match: false only when no binding could make the condition hold") {
+  auto may = [](const char* cond, const char* event) {
+    const value e = value::parse(event);
+    return ct::compile_ok(cond).may_match(e);
+  };
+  // Without bindings it is matches().
+  CHECK(may("event.i == 1", R"({"i": 1})"));
+  CHECK_FALSE(may("event.i == 1", R"({"i": 2})"));
+  // The binding-free part decides when it fails.
+  const char* join = R"(event.type == "b" and event.host == events.m_0.host)";
+  CHECK(may(join, R"({"type": "b", "host": "h"})"));
+  CHECK_FALSE(may(join, R"({"type": "c", "host": "h"})"));
+  CHECK_FALSE(may(join, R"({"host": "h"})"));  // type missing: unknown, never true
+  // A part reading a binding could be anything, also under `not` and `or`.
+  CHECK(may("event.x == events.m_0.x", R"({"y": 1})"));
+  CHECK(may("not (event.x == events.m_0.x)", R"({})"));
+  CHECK(may(R"(event.t == "a" or event.x == events.m_0.x)", R"({"t": "z"})"));
+  CHECK_FALSE(may(R"(event.t == "a" and not (event.x == events.m_0.x) and event.u > 3)",
+                  R"({"t": "a", "u": 1})"));
+  CHECK(may(R"(event.t == "a" and not (event.x == events.m_0.x) and event.u > 3)",
+            R"({"t": "a", "u": 5})"));
+  // The binding inside a list or a select still counts.
+  CHECK(may("event.x in [1, events.m_0.x]", R"({"x": 7})"));
+  CHECK_FALSE(may("event.x in [1, events.m_0.x] and event.k == 1", R"({"x": 7})"));
+}

@@ -51,3 +51,14 @@ TEST_CASE("an all timeout replaces the TTL for its rule") {
   CHECK(h.event(R"({"a": 1})", 0).empty());
   CHECK(h.event(R"({"b": 1})", 600).size() == 1);
 }
+
+TEST_CASE("a condition reading another event's binding keeps only events its other parts allow") {
+  harness h(rules(all("r", {R"(event.kind == "open")",
+                             R"(event.kind == "close" and event.id == events.m_0.id)"})));
+  for (int i = 0; i < 1000; ++i) CHECK(h.event(R"({"kind": "noise", "id": 1})").empty());
+  CHECK(h.m.held() == 0);
+  CHECK(h.event(R"({"kind": "close", "id": 2})").empty());  // may pair with a later open
+  CHECK(h.m.held() == 1);
+  CHECK(h.event(R"({"kind": "open", "id": 2})").size() == 1);
+  CHECK(h.m.held() == 0);
+}
