@@ -9,6 +9,7 @@
 // the action registered in its cancel_slot, ignores any later completion and writes no record.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -52,7 +53,9 @@ struct shutdown_request {
 // What the engine lends to actions. The ruleset callbacks return an error message, empty on
 // success (an unknown ruleset name is an error).
 struct services {
-  std::FILE* out = stdout;       // rule output (banners, printed events)
+  std::FILE* out = stdout;  // rule output (banners, printed events)
+  // The event loop, for actions that complete later (timers, sockets, child processes).
+  boost::asio::any_io_executor executor;
   const value* vars = nullptr;   // --vars / --env-vars
   double shutdown_delay = 60.0;  // shutdown's default delay (--shutdown-delay)
   std::function<void(const shutdown_request&)> request_shutdown;
@@ -109,9 +112,15 @@ struct action_error : std::runtime_error {
 // Names of the actions this build executes.
 bool is_supported(std::string_view type);
 
+// Actions added to the built-in ones by whoever embeds the engine (tests use it for actions that
+// wait); looked up first, by the rulebook action's name. The factory may throw action_error.
+using action_factory = std::function<std::unique_ptr<action>(const value& args)>;
+using extra_actions = std::vector<std::pair<std::string, action_factory>>;
+
 // Creates an action from its rulebook type and (unrendered) arguments, without `lock` and
 // `var_root`, which the dispatcher handles for every action. Throws action_error for an
 // unsupported action or bad arguments.
-std::unique_ptr<action> make_action(std::string_view type, const value& args);
+std::unique_ptr<action> make_action(std::string_view type, const value& args,
+                                    const extra_actions* extra = nullptr);
 
 }  // namespace rb::actions

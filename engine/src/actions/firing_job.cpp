@@ -9,8 +9,8 @@
 
 namespace rb::actions {
 
-std::variant<prepared_action, std::string> prepare_action(std::string_view type,
-                                                          const value& args) {
+std::variant<prepared_action, std::string> prepare_action(std::string_view type, const value& args,
+                                                          const extra_actions* extra) {
   prepared_action p;
   p.type = std::string(type);
   value tree = args.is_object() ? args : value::object();
@@ -25,7 +25,7 @@ std::variant<prepared_action, std::string> prepare_action(std::string_view type,
   value for_action = tree;
   for_action.erase("lock");
   try {
-    p.act = make_action(type, for_action);
+    p.act = make_action(type, for_action, extra);
   } catch (const action_error& e) {
     return std::string(e.what());
   }

@@ -30,7 +30,8 @@ struct prepared_action {
 
 // Builds a prepared_action. Returns the error text on failure: an action_error's message, or a
 // template error as "argument '<path>' (offset N): <message>".
-std::variant<prepared_action, std::string> prepare_action(std::string_view type, const value& args);
+std::variant<prepared_action, std::string> prepare_action(std::string_view type, const value& args,
+                                                          const extra_actions* extra = nullptr);
 
 // A rule as its jobs see it; owned by the engine, outlives every job.
 struct rule_info {

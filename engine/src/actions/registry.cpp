@@ -29,7 +29,11 @@ bool is_supported(std::string_view type) {
   return false;
 }
 
-std::unique_ptr<action> make_action(std::string_view type, const value& args) {
+std::unique_ptr<action> make_action(std::string_view type, const value& args,
+                                    const extra_actions* extra) {
+  if (extra)
+    for (const auto& [name, make] : *extra)
+      if (name == type) return make(args.is_null() ? value::object() : args);
   for (const auto& e : builtin)
     if (e.type == type) return e.make(args.is_null() ? value::object() : args);
   throw action_error(

@@ -96,6 +96,7 @@ struct engine::impl {
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
   actions::services services;
+  actions::extra_actions extra_actions;
   actions::job_env env;
   // Declared after everything its jobs refer to (rules, matchers, env): destroyed first.
   std::unique_ptr<actions::dispatcher> dispatcher;
@@ -211,7 +212,7 @@ struct engine::impl {
     for (const auto& a : rule_spec.actions) {
       const std::string where = rulebook::to_string(a.pos) + ": rule '" + rule_spec.name +
                                 "' in ruleset '" + spec.name + "': action '" + a.type + "'";
-      auto prepared = actions::prepare_action(a.type, a.args);
+      auto prepared = actions::prepare_action(a.type, a.args, &extra_actions);
       if (auto* err = std::get_if<std::string>(&prepared)) {
         errors.push_back(where + ": " + *err);
         continue;
@@ -243,10 +244,9 @@ struct engine::impl {
       rs->uuid = uuid4();
       rs->timer = std::make_unique<asio::steady_timer>(io);
       // The ruleset's key wins; --execution-strategy only sets the default, as in ansible-rulebook.
-      const bool parallel =
-          spec.execution_strategy
-              ? *spec.execution_strategy == rulebook::ruleset_spec::strategy::parallel
-              : options.execution_strategy == "parallel";
+      const bool parallel = spec.execution_strategy ? *spec.execution_strategy ==
+                                                          rulebook::ruleset_spec::strategy::parallel
+                                                    : options.execution_strategy == "parallel";
       rs->lane = dispatcher->add_lane(parallel);
 
       std::vector<match::rule> rules;
@@ -579,6 +579,7 @@ struct engine::impl {
 
   void wire_services() {
     services.vars = &vars;
+    services.executor = io.get_executor();
     services.shutdown_delay = options.shutdown_delay;
     services.request_shutdown = [this](const actions::shutdown_request& req) {
       discard_queued = true;
@@ -619,8 +620,10 @@ struct engine::impl {
   }
 };
 
-engine::engine(const cli_options& options, const rulebook::rulebook_model& model, value vars)
+engine::engine(const cli_options& options, const rulebook::rulebook_model& model, value vars,
+               actions::extra_actions extra)
     : impl_(std::make_unique<impl>(options, std::move(vars))) {
+  impl_->extra_actions = std::move(extra);
   if (!options.audit_log.empty()) {
     try {
       impl_->audit = std::make_unique<actions::audit_log>(options.audit_log);

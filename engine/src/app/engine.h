@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "actions/action.h"
 #include "app/cli.h"
 #include "core/value.h"
 #include "rulebook/model.h"
@@ -26,7 +27,9 @@ struct startup_error : std::runtime_error {
 
 class engine {
  public:
-  engine(const cli_options& options, const rulebook::rulebook_model& model, value vars);
+  // `extra` adds actions to the built-in ones (an embedding program's own, or a test's).
+  engine(const cli_options& options, const rulebook::rulebook_model& model, value vars,
+         actions::extra_actions extra = {});
   ~engine();
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;

@@ -41,13 +41,17 @@ bool depends(const program_data& p, std::uint32_t n, std::vector<bool>& dep,
   bool d = false;
   switch (nd.code) {
     case opcode::bound_path:
-    case opcode::bound_all: d = true; break;
+    case opcode::bound_all:
+      d = true;
+      break;
     case opcode::list:
-      for (std::uint32_t i = 0; i < nd.b; ++i) d = depends(p, p.list_items[nd.a + i], dep, done) || d;
+      for (std::uint32_t i = 0; i < nd.b; ++i)
+        d = depends(p, p.list_items[nd.a + i], dep, done) || d;
       break;
     case opcode::constant:
     case opcode::subject_path:
-    case opcode::var_path: break;
+    case opcode::var_path:
+      break;
     case opcode::filter:
       d = depends(p, nd.a, dep, done);
       for (std::uint32_t arg : p.filters[nd.aux].args) d = depends(p, arg, dep, done) || d;
@@ -78,7 +82,8 @@ outcomes possible(const program_data& p, const std::vector<bool>& dep, std::uint
         if (in & bit(t)) out |= bit(negate(t));
       return out;
     }
-    default: return anything;
+    default:
+      return anything;
   }
 }
 

@@ -85,8 +85,8 @@ TEST_CASE("{{ }} in string literals is rendered from vars at compile time") {
   const value vars = value::parse(R"({"name": "fred", "n": 5, "person": {"age": 54}})");
   CHECK(ct::match("event.who == '{{ name }}'", R"({"who": "fred"})", &vars));
   CHECK(ct::match("event.n == '{{ n }}'", R"({"n": 5})", &vars));  // a lone {{ }} keeps its type
-  CHECK(ct::match("event.s == 'hi {{ name }}, {{ person.age + 1 }}'",
-                  R"({"s": "hi fred, 55"})", &vars));
+  CHECK(ct::match("event.s == 'hi {{ name }}, {{ person.age + 1 }}'", R"({"s": "hi fred, 55"})",
+                  &vars));
   auto e = ct::compile_err("event.who == '{{ nobody }}'", &vars);
   CHECK(e.message == "undefined variable in '{{ nobody }}'");
   CHECK(e.column == 14);

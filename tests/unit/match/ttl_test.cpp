@@ -53,8 +53,8 @@ TEST_CASE("an all timeout replaces the TTL for its rule") {
 }
 
 TEST_CASE("a condition reading another event's binding keeps only events its other parts allow") {
-  harness h(rules(all("r", {R"(event.kind == "open")",
-                             R"(event.kind == "close" and event.id == events.m_0.id)"})));
+  harness h(rules(all(
+      "r", {R"(event.kind == "open")", R"(event.kind == "close" and event.id == events.m_0.id)"})));
   for (int i = 0; i < 1000; ++i) CHECK(h.event(R"({"kind": "noise", "id": 1})").empty());
   CHECK(h.m.held() == 0);
   CHECK(h.event(R"({"kind": "close", "id": 2})").empty());  // may pair with a later open
