@@ -498,16 +498,21 @@ class literal_reader {
       value v;
       if (!item(v)) return false;
       out.push_back(std::move(v));
-      ws();
-      if (cur() == ',') {
-        ++pos_;
-        ws();
-      } else if (cur() != ']') {
-        return false;
-      }
+      if (!after_item(']')) return false;
     }
     ++pos_;
     return true;
+  }
+
+  // After an item of a list or dict: a comma (then spaces), or the closing bracket, left in place.
+  bool after_item(char close) {
+    ws();
+    if (cur() == ',') {
+      ++pos_;
+      ws();
+      return true;
+    }
+    return cur() == close;
   }
 
   // `(x)` is x; `()`, `(x,)` and `(x, y)` are tuples, shown here as lists.
@@ -575,13 +580,7 @@ class literal_reader {
       std::string key;
       if (!key_text(k, key)) return false;
       out[key] = std::move(v);
-      ws();
-      if (cur() == ',') {
-        ++pos_;
-        ws();
-      } else if (cur() != '}') {
-        return false;
-      }
+      if (!after_item('}')) return false;
     }
     ++pos_;
     return true;
