@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 scripts/deps.sh
 jobs=$(nproc)
+# ccache outlives the clone CI builds in: hash paths relative to the checkout, not absolute.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 echo "== release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRB_BUILD_TESTS=ON >/dev/null
@@ -18,6 +20,7 @@ if [ "${RB_SKIP_SANITIZE:-0}" != "1" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRB_SANITIZE=address,undefined \
     -DRB_BUILD_TESTS=ON >/dev/null
   cmake --build build-asan -j"$jobs"
+  # The release pass holds the 60 s latency scenario; 20 s proves the same under sanitizers.
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j"$jobs")
+    RB_HA_LATENCY_SECONDS=20 ctest --output-on-failure -j"$jobs")
 fi

@@ -73,6 +73,7 @@ struct action_result {
   bool ok = true;
   std::string error;      // when !ok: what went wrong, for the log and the audit record
   value extra = nullptr;  // extra audit fields (shutdown's delay/message/kind)
+  bool not_run = false;   // refused before it started (HA: not the trusted leader): no record
 };
 
 using completion = std::function<void(action_result)>;

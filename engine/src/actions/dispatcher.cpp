@@ -164,7 +164,15 @@ void dispatcher::run_step(active* a) noexcept {
     complete_step(a, std::move(r));
     pump();
   };
-  a->j->start(a->step, std::move(done), a->cancel);
+  if (may_start && !may_start()) {
+    action_result refused;
+    refused.ok = false;
+    refused.not_run = true;
+    refused.error = "not run: this worker is not the trusted HA leader";
+    done(std::move(refused));
+  } else {
+    a->j->start(a->step, std::move(done), a->cancel);
+  }
   in_start_ = outer;
   // Cancelled from inside its own start() but completing later: that completion must not touch
   // the job, which the pump frees.

@@ -10,6 +10,8 @@
 // - An action whose rendered arguments hold `lock: <name>` first waits until no other action
 //   holds that name (FIFO), then for a slot; it releases the name when it completes. Waiting for
 //   a lock holds no slot, so -m 1 cannot deadlock.
+// - With may_start set, every action asks it right before it starts: leadership is checked at
+//   that moment, not only at transitions.
 // - An action that completes before start() returns lets its job carry on at once: a firing
 //   whose actions are all synchronous runs to its end before the next job starts.
 //
@@ -79,6 +81,9 @@ class dispatcher {
   // Called on the loop after a job of `lane` finished (back-pressure, end of the run). Not called
   // for jobs dropped by cancel_all.
   std::function<void(std::size_t lane)> on_job_done;
+  // Asked right before each action starts (HA: is this worker the trusted leader now?). An
+  // action refused here does not run; its job gets an action_result with not_run set.
+  std::function<bool()> may_start;
 
  private:
   struct active;

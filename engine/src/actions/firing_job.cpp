@@ -137,6 +137,11 @@ value firing_job::matching_events() const {
 void firing_job::finish(std::size_t i, action_result&& result) noexcept {
   const prepared_action& pa = rule_.actions[i];
   const std::string_view name = pa.act->audit_name();
+  if (result.not_run) {
+    spdlog::warn("ruleset '{}' rule '{}': action '{}' {}", rule_.ruleset, rule_.rule, name,
+                 result.error);
+    return;
+  }
   if (!result.ok) {
     spdlog::error("ruleset '{}' rule '{}': action '{}' failed: {}", rule_.ruleset, rule_.rule, name,
                   result.error);
@@ -158,6 +163,10 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
     rec["status"] = result.ok ? "successful" : "failed";
     rec["matching_events"] = matching_events();
     if (!result.ok) rec["message"] = result.error;
+    if (env_.ha) {
+      rec["worker_id"] = env_.ha->worker_id();
+      rec["ha_epoch"] = env_.ha->term().epoch;
+    }
     if (result.extra.is_object()) {
       for (auto it = result.extra.begin(); it != result.extra.end(); ++it)
         rec[it.key()] = it.value();

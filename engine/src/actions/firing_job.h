@@ -15,6 +15,7 @@
 #include "actions/action.h"
 #include "actions/dispatcher.h"
 #include "condition/template.h"
+#include "core/leadership.h"
 #include "match/firing.h"
 
 namespace rb::actions {
@@ -49,6 +50,7 @@ struct job_env {
   const value* masked_vars = nullptr;  // the same, secrets masked (for debug)
   audit_log* audit = nullptr;          // null: no audit log
   std::string activation_id;
+  const leadership* ha = nullptr;  // HA: records carry worker_id and ha_epoch
 };
 
 class firing_job final : public job {

@@ -4,6 +4,9 @@
 #include <cxxopts.hpp>
 #include <sstream>
 
+#include "ha/pg_conn.h"
+#include "ha/settings.h"
+
 namespace rb::app {
 
 namespace {
@@ -51,8 +54,12 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "UUID")
     ("ha-poll-interval", "Seconds between leadership polls (env EDA_HA_POLL_INTERVAL, default 5)",
        cxxopts::value<std::string>(), "SECONDS")
-    ("ha-worker-id", "This worker's id (env EDA_HA_WORKER_ID, default: generated)",
+    ("ha-worker-id", "This worker's id (env EDA_HA_WORKER_ID, default: hostname-pid)",
        cxxopts::value<std::string>(), "ID")
+    ("ha-wait", "How followers wait for leadership: block (default) or poll (env EDA_HA_WAIT)",
+       cxxopts::value<std::string>(), "MODE")
+    ("ha-lease", "Seconds a leader trusts one confirmation of its session (env EDA_HA_LEASE, default 3)",
+       cxxopts::value<std::string>(), "SECONDS")
     ("version", "Show the version and exit")
     ("h,help", "Show this help and exit");
   // clang-format on
@@ -104,6 +111,25 @@ bool parse_size(const std::string& text, std::size_t& out) {
   out = static_cast<std::size_t>(n);
   return true;
 }
+
+}  // namespace
+
+std::string check_ha(cli_options& o) {
+  if (o.ha_postgres_dsn.empty()) {
+    if (!o.ha_uuid.empty())
+      return "'--ha-uuid' needs '--ha-postgres-dsn' (or EDA_HA_POSTGRES_DSN) to turn HA on";
+    return {};
+  }
+  if (o.ha_uuid.empty())
+    return "high availability needs '--ha-uuid' (or EDA_HA_UUID): every worker of a group uses "
+           "the same value";
+  if (const std::string p = ha::dsn_problem(o.ha_postgres_dsn); !p.empty())
+    return "invalid value for '--ha-postgres-dsn': " + p;
+  if (o.ha_worker_id.empty()) o.ha_worker_id = ha::default_worker_id();
+  return {};
+}
+
+namespace {
 
 cli_exit usage(const std::string& message) {
   return {2, std::string(program_name) + ": " + message +
@@ -197,8 +223,19 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
                                              : env_or("EDA_HA_WORKER_ID", "");
     const std::string poll = r.count("ha-poll-interval") ? r["ha-poll-interval"].as<std::string>()
                                                          : env_or("EDA_HA_POLL_INTERVAL", "5");
-    if (!parse_seconds(poll, o.ha_poll_interval) || o.ha_poll_interval <= 0)
-      return usage("invalid value '" + poll + "' for '--ha-poll-interval': expected seconds > 0");
+    if (!parse_seconds(poll, o.ha_poll_interval) || o.ha_poll_interval < 0.1)
+      return usage("invalid value '" + poll +
+                   "' for '--ha-poll-interval': expected seconds >= 0.1");
+    const std::string lease =
+        r.count("ha-lease") ? r["ha-lease"].as<std::string>() : env_or("EDA_HA_LEASE", "3");
+    if (!parse_seconds(lease, o.ha_lease) || o.ha_lease < 0.5 || o.ha_lease > 3600)
+      return usage("invalid value '" + lease +
+                   "' for '--ha-lease': expected seconds between 0.5 and 3600");
+    o.ha_wait =
+        r.count("ha-wait") ? r["ha-wait"].as<std::string>() : env_or("EDA_HA_WAIT", "block");
+    if (o.ha_wait != "block" && o.ha_wait != "poll")
+      return usage("invalid value '" + o.ha_wait + "' for '--ha-wait': expected block or poll");
+    if (const std::string e = check_ha(o); !e.empty()) return usage(e);
   } catch (const cxxopts::exceptions::exception& e) {
     return usage(e.what());
   }

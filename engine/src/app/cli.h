@@ -15,26 +15,28 @@ enum class log_format { text, json };
 
 struct cli_options {
   std::string rulebook;
-  std::string vars_file;                // -e/--vars
-  std::vector<std::string> env_vars;    // -E/--env-vars A,B
-  std::string inventory;                // -i/--inventory
-  std::vector<std::string> source_dirs; // -S/--source-dir (repeatable)
-  std::vector<std::string> filter_dirs; // -F/--filter-dir (repeatable)
-  int verbosity = 0;                    // -v = 1, -vv = 2
+  std::string vars_file;                 // -e/--vars
+  std::vector<std::string> env_vars;     // -E/--env-vars A,B
+  std::string inventory;                 // -i/--inventory
+  std::vector<std::string> source_dirs;  // -S/--source-dir (repeatable)
+  std::vector<std::string> filter_dirs;  // -F/--filter-dir (repeatable)
+  int verbosity = 0;                     // -v = 1, -vv = 2
   bool print_events = false;
   std::string audit_log;
-  double shutdown_delay = 60.0;         // seconds a graceful shutdown may take
+  double shutdown_delay = 60.0;  // seconds a graceful shutdown may take
   log_format format = log_format::text;
   std::string execution_strategy = "sequential";  // for rulesets without the key
   int max_concurrent_actions = 25;
-  std::vector<std::string> lua_allow;   // --lua-allow io,os,...: libraries for trusted plugins
+  std::vector<std::string> lua_allow;        // --lua-allow io,os,...: libraries for trusted plugins
   std::size_t lua_memory_limit = 64u << 20;  // --lua-memory-limit, bytes per lua_State
-  std::string id;                       // --id: the activation id in audit records
+  std::string id;                            // --id: the activation id in audit records
   // High availability (each also from its EDA_HA_* environment variable).
   std::string ha_postgres_dsn;
   std::string ha_uuid;
   double ha_poll_interval = 5.0;
-  std::string ha_worker_id;
+  std::string ha_worker_id;       // default hostname-pid
+  double ha_lease = 3.0;          // --ha-lease / EDA_HA_LEASE (rulebook's own)
+  std::string ha_wait = "block";  // --ha-wait block|poll / EDA_HA_WAIT (rulebook's own)
 };
 
 struct cli_exit {
@@ -43,5 +45,9 @@ struct cli_exit {
 };
 
 std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv);
+
+// HA options together: a DSN needs a uuid (and the reverse), the DSN must parse; fills the
+// default worker id. Returns the usage error, empty when fine.
+std::string check_ha(cli_options& o);
 
 }  // namespace rb::app

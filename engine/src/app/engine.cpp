@@ -25,6 +25,9 @@
 #include "core/clock.h"
 #include "core/uuid.h"
 #include "filters/filter.h"
+#include "ha/elector.h"
+#include "ha/state_store.h"
+#include "match/fact_store.h"
 #include "match/ruleset_matcher.h"
 
 namespace rb::app {
@@ -48,6 +51,8 @@ struct source_runtime {
   std::unique_ptr<sources::event_sink> sink;
   bool ended = false;
   bool failed_in_filter = false;  // a filter raised: the source is stopped and counts as failed
+  bool builtin = false;           // HA: built-in sources start with the first leadership
+  bool started = false;
 };
 
 struct ruleset_runtime {
@@ -102,6 +107,14 @@ struct engine::impl {
   std::unique_ptr<actions::dispatcher> dispatcher;
   std::vector<match::firing> firings;  // scratch of process(), reused per event
 
+  // High availability (null without HA).
+  std::unique_ptr<ha::elector> elector;
+  std::unique_ptr<ha::state_store> store;
+  bool acting_leader = false;  // leadership taken and state restored on the loop
+  leadership_term term;        // the term the loop acts in
+  std::vector<std::function<void()>> waiting_for_leadership;
+  bool ha_failed = false;
+
   enum class state { running, stopping, stopped };
   state current = state::running;
   bool discard_queued = false;  // `shutdown` action: queued events are dropped, as ansible does
@@ -115,7 +128,21 @@ struct engine::impl {
     plugins.filter_dirs = o.filter_dirs;
     plugins.lua.allow = o.lua_allow;
     plugins.lua.memory_limit = o.lua_memory_limit;
-    ha.leader.set();  // without HA this engine is always the leader
+    if (o.ha_postgres_dsn.empty()) {
+      ha.leader.set();  // without HA this engine is always the leader
+    } else {
+      ha.ha_mode = true;
+      ha.follower.set();
+      ha::settings hs;
+      hs.dsn = o.ha_postgres_dsn;
+      hs.ha_uuid = o.ha_uuid;
+      hs.worker_id = o.ha_worker_id;
+      hs.poll_interval = o.ha_poll_interval;
+      hs.lease = o.ha_lease;
+      hs.wait = o.ha_wait == "poll" ? ha::wait_mode::poll : ha::wait_mode::block;
+      elector = std::make_unique<ha::elector>(hs, ha_callbacks());
+      store = std::make_unique<ha::state_store>(hs);
+    }
     dispatcher = std::make_unique<actions::dispatcher>(
         io, static_cast<std::size_t>(std::max(1, o.max_concurrent_actions)));
   }
@@ -294,6 +321,12 @@ struct engine::impl {
                                                            const std::string& error) {
           on_filter_error(rs_ref, src_index, filter, error);
         };
+        if (elector) {
+          hooks.may_deliver = [this] { return acting(); };
+          hooks.when_may_deliver = [this](std::function<void()> resume) {
+            waiting_for_leadership.push_back(std::move(resume));
+          };
+        }
         sr.sink =
             std::make_unique<source_sink>(io, rs->queue, src.name, src.plugin, std::move(chain),
                                           std::move(chain_names), std::move(hooks));
@@ -307,7 +340,9 @@ struct engine::impl {
           on_source_done(rs_index, src_index, end, err);
         };
         try {
-          sr.source = make_source(src, src.args, std::move(senv), plugins).source;
+          auto made = make_source(src, src.args, std::move(senv), plugins);
+          sr.source = std::move(made.source);
+          sr.builtin = made.origin == "builtin";
         } catch (const std::exception& e) {
           errors.push_back(rulebook::to_string(src.pos) + ": source '" + src.name +
                            "': " + e.what());
@@ -335,6 +370,7 @@ struct engine::impl {
   void drain(ruleset_runtime& rs) {
     rs.drain_scheduled = false;
     if (current == state::stopped) return;
+    if (elector && !acting()) return;  // a follower matches nothing; leadership drains again
     // One clock reading per batch: the events of a batch are matched at the same instant.
     const match::time_point now = std::chrono::steady_clock::now();
     std::size_t done = 0;
@@ -429,6 +465,10 @@ struct engine::impl {
     if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
     if (current == state::stopped) return {};
     add_meta(fact, "set_fact", "internal");
+    if (store) {
+      store->put(term, rs->name, ha::fact_key(fact),
+                 fact.dump(-1, ' ', false, value::error_handler_t::replace));
+    }
     std::vector<match::firing> out;
     rs->matcher->assert_fact(std::move(fact), std::chrono::steady_clock::now(), out);
     run_firings(*rs, out);
@@ -439,6 +479,13 @@ struct engine::impl {
   std::string retract_fact(std::string_view ruleset, const value& fact, bool partial) {
     ruleset_runtime* rs = find_ruleset(ruleset);
     if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
+    if (store) {
+      // The facts this retraction removes, found before it removes them.
+      for (const auto& f : rs->matcher->facts()) {
+        if (partial ? match::fact_contains(*f, fact) : match::same_fact(*f, fact))
+          store->put(term, rs->name, ha::fact_key(*f), {});
+      }
+    }
     const std::size_t n = rs->matcher->retract_fact(fact, partial);
     spdlog::debug("ruleset '{}': retract_fact removed {} fact(s)", rs->name, n);
     return {};
@@ -538,9 +585,17 @@ struct engine::impl {
     }
     current = state::stopping;
     spdlog::info("shutting down: {}", why);
-    for (auto& rs : rulesets)
-      for (auto& sr : rs->sources)
-        if (!sr.ended && sr.source) sr.source->stop();
+    for (auto& rs : rulesets) {
+      for (auto& sr : rs->sources) {
+        if (sr.ended || !sr.source) continue;
+        if (!sr.started) {  // HA: a built-in source that never had a term
+          sr.ended = true;
+          --sources_running;
+          continue;
+        }
+        sr.source->stop();
+      }
+    }
     ha.shutdown.set();
     if (now) {
       dispatcher->cancel_all();
@@ -603,6 +658,10 @@ struct engine::impl {
     env.audit = audit.get();
     env.activation_id = options.id;
     dispatcher->on_job_done = [this](std::size_t lane) { on_job_done(lane); };
+    if (elector) {
+      env.ha = elector.get();
+      dispatcher->may_start = [this] { return acting(); };
+    }
   }
 
   int run() {
@@ -610,13 +669,120 @@ struct engine::impl {
     for (auto& rs : rulesets) {
       for (auto& sr : rs->sources) {
         ++sources_running;
+        // HA: built-in sources know nothing of leadership; they start with the first term.
+        if (elector && sr.builtin) continue;
+        sr.started = true;
         asio::post(io, [&sr] { sr.source->start(); });
       }
     }
     asio::post(io, [this] { check_finished(); });
+    if (elector) {
+      store->start();
+      elector->start();
+    }
     io.run();
     std::fflush(stdout);
+    if (elector) {
+      // Hand over: what the last term wrote is committed (or refused), then the lock goes and a
+      // follower takes over at once.
+      if (!store->flush(elector->times().lease))
+        spdlog::warn("HA: some fact writes were not committed before the shutdown");
+      store->stop();
+      elector->stop(true);
+    }
+    if (ha_failed) return 1;
     return source_failed ? 1 : 0;
+  }
+
+  // ---- high availability ----
+
+  bool acting() const noexcept { return acting_leader && elector->trusted_now(); }
+
+  ha::elector::callbacks ha_callbacks() {
+    ha::elector::callbacks cb;
+    cb.on_leader = [this](const leadership_term& t) {
+      asio::post(io, [this, t] { on_leader(t); });
+    };
+    cb.on_follower = [this](const std::string& reason) {
+      asio::post(io, [this, reason] { on_follower(reason); });
+    };
+    cb.on_fatal = [this](const std::string& error) {
+      asio::post(io, [this, error] {
+        ha_failed = true;
+        spdlog::error("high availability cannot work: {}", error);
+        begin_shutdown("HA failed", 0, true);
+      });
+    };
+    return cb;
+  }
+
+  void on_leader(const leadership_term& t) {
+    if (current != state::running) return;
+    term = t;
+    // The facts the group had, before any source of this term runs.
+    store->load([this, t](std::vector<ha::stored_fact> facts, std::string error) {
+      asio::post(io, [this, t, facts = std::move(facts), error = std::move(error)]() mutable {
+        restore_and_lead(t, std::move(facts), error);
+      });
+    });
+  }
+
+  void restore_and_lead(const leadership_term& t, std::vector<ha::stored_fact> facts,
+                        const std::string& error) {
+    if (current != state::running || term.token != t.token || !elector->trusted_now()) return;
+    if (!error.empty()) {
+      spdlog::warn("HA: cannot load the group's facts ({}); retrying", error);
+      on_leader(t);
+      return;
+    }
+    // Facts are replaced by the group's: this worker may have led before with older ones.
+    // Restoring fires no rule: the facts are there for joins and later matches.
+    std::vector<match::firing> ignored;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& rs : rulesets) {
+      for (const auto& f : rs->matcher->facts()) rs->matcher->retract_fact(*f, false);
+    }
+    std::size_t restored = 0;
+    for (auto& sf : facts) {
+      ruleset_runtime* rs = find_ruleset(sf.ruleset);
+      if (!rs) continue;
+      value fact = value::parse(sf.fact_json, nullptr, false);
+      if (fact.is_discarded()) continue;
+      ignored.clear();
+      rs->matcher->assert_fact(std::move(fact), now, ignored);
+      ++restored;
+    }
+    if (restored) spdlog::info("HA: restored {} fact(s) of epoch {}", restored, t.epoch);
+    acting_leader = true;
+    ha.follower.clear();
+    ha.leader.set();
+    for (auto& rs : rulesets) {
+      for (auto& sr : rs->sources) {
+        if (sr.started || sr.ended) continue;
+        sr.started = true;
+        sr.source->start();
+      }
+      schedule_drain(*rs);
+    }
+    auto waiting = std::move(waiting_for_leadership);
+    waiting_for_leadership.clear();
+    for (auto& resume : waiting) asio::post(io, std::move(resume));
+  }
+
+  void on_follower(const std::string& reason) {
+    const bool was = acting_leader;
+    acting_leader = false;
+    ha.leader.clear();
+    ha.follower.set();
+    if (!was || current == state::stopped) return;
+    std::size_t dropped = 0;
+    for (auto& rs : rulesets) {
+      dropped += rs->queue.events.size();
+      rs->queue.events.clear();
+    }
+    if (dropped)
+      spdlog::warn("HA: {} queued event(s) dropped with leadership ({})", dropped, reason);
+    if (!dispatcher->idle()) dispatcher->cancel_all();
   }
 };
 

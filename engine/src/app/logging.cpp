@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/value.h"
 
@@ -45,6 +47,13 @@ void setup_logging(log_format format, int verbosity) {
                                      : spdlog::level::warn);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  // Leadership changes show at the default verbosity (operators grep for them).
+  auto ha = std::make_shared<spdlog::logger>("rulebook.ha", sink);
+  // The sink carries the formatter set above: no formatter of its own.
+  ha->set_level(std::min(logger->level(), spdlog::level::info));
+  ha->flush_on(spdlog::level::info);
+  spdlog::drop("rulebook.ha");
+  spdlog::register_logger(ha);
 }
 
 }  // namespace rb::app

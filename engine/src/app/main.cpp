@@ -5,17 +5,21 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 #include <variant>
 
 #include "app/cli.h"
 #include "app/engine.h"
+#include "app/ha_status_command.h"
 #include "app/logging.h"
 #include "app/variables.h"
 #include "rulebook/loader.h"
 
 int main(int argc, char** argv) {
   using namespace rb;
+  if (argc >= 3 && std::string_view(argv[1]) == "ha" && std::string_view(argv[2]) == "status")
+    return app::ha_status_command(argc - 2, argv + 2);
   auto parsed = app::parse_cli(argc, argv);
   if (auto* exit = std::get_if<app::cli_exit>(&parsed)) {
     std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);
@@ -42,11 +46,6 @@ int main(int argc, char** argv) {
                     options.inventory);
       return 1;
     }
-  }
-
-  if (!options.ha_postgres_dsn.empty() || !options.ha_uuid.empty()) {
-    spdlog::error("high availability (--ha-postgres-dsn/--ha-uuid) is not supported yet");
-    return 1;
   }
 
   const auto loaded = rulebook::load_file(options.rulebook, vars);

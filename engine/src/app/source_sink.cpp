@@ -21,6 +21,14 @@ source_sink::source_sink(boost::asio::io_context& io, ruleset_queue& queue, std:
       hooks_(std::move(h)) {}
 
 bool source_sink::put(value&& event) {
+  if (hooks_.may_deliver && !hooks_.may_deliver()) {
+    held_.push_back(std::move(event));
+    return false;
+  }
+  return deliver(std::move(event));
+}
+
+bool source_sink::deliver(value&& event) {
   if (filters_.empty()) {
     enqueue(std::move(event));
     return queue_.has_room();
@@ -48,6 +56,19 @@ bool source_sink::put(value&& event) {
 }
 
 void source_sink::when_ready(std::function<void()> resume) {
+  if (hooks_.may_deliver && (!held_.empty() || !hooks_.may_deliver())) {
+    hooks_.when_may_deliver([this, resume = std::move(resume)]() mutable {
+      if (!hooks_.may_deliver()) {
+        when_ready(std::move(resume));
+        return;
+      }
+      auto held = std::move(held_);
+      held_.clear();
+      for (auto& e : held) deliver(std::move(e));
+      when_ready(std::move(resume));
+    });
+    return;
+  }
   if (queue_.has_room()) {
     boost::asio::post(io_, std::move(resume));
   } else {

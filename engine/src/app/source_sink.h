@@ -2,7 +2,8 @@
 // its ruleset's bounded queue. put() answers false once the queue holds `capacity` events; the
 // source then waits in when_ready() until the engine drains below it (back-pressure: nothing is
 // dropped). A filter that fails stops the chain for that event and is reported through
-// on_filter_error; filter warnings are logged.
+// on_filter_error; filter warnings are logged. With HA, a worker that is not the trusted leader
+// delivers nothing: the event put is held and the source waits until leadership comes.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,16 +32,21 @@ class source_sink final : public sources::event_sink {
   struct hooks {
     std::function<void()> on_enqueued;  // the engine schedules a drain
     std::function<void(const std::string& filter, const std::string& error)> on_filter_error;
+    // HA: events are delivered only while this answers true; otherwise put() holds the event and
+    // the source waits (when_ready) until when_may_deliver calls back. Unset without HA.
+    std::function<bool()> may_deliver;
+    std::function<void(std::function<void()>)> when_may_deliver;
   };
 
-  source_sink(boost::asio::io_context& io, ruleset_queue& queue, std::string name,
-              std::string type, std::vector<std::unique_ptr<filters::event_filter>> filter_chain,
+  source_sink(boost::asio::io_context& io, ruleset_queue& queue, std::string name, std::string type,
+              std::vector<std::unique_ptr<filters::event_filter>> filter_chain,
               std::vector<std::string> filter_names, hooks h);
 
   bool put(value&& event) override;
   void when_ready(std::function<void()> resume) override;
 
  private:
+  bool deliver(value&& event);
   void enqueue(value&& event);
 
   boost::asio::io_context& io_;
@@ -51,6 +57,7 @@ class source_sink final : public sources::event_sink {
   std::vector<std::string> filter_names_;
   hooks hooks_;
   std::vector<value> current_, next_;  // filter scratch, reused
+  std::vector<value> held_;            // put while not allowed to deliver (HA follower)
 };
 
 }  // namespace rb::app

@@ -1,0 +1,368 @@
+#include "ha/elector.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/uuid.h"
+#include "ha/lock_id.h"
+#include "ha/log.h"
+#include "ha/schema.h"
+
+namespace rb::ha {
+
+namespace {
+
+std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", d.count() / 1000.0);
+  return buf;
+}
+
+}  // namespace
+
+elector::elector(settings s, callbacks cb)
+    : settings_(std::move(s)),
+      cb_(std::move(cb)),
+      timings_(derive_timings(settings_)),
+      lock_key_(lock_id(settings_.ha_uuid)),
+      channel_(notify_channel(lock_key_)) {
+  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) stop_pipe_[0] = stop_pipe_[1] = -1;
+}
+
+elector::~elector() {
+  stop(false);
+  if (stop_pipe_[0] >= 0) close(stop_pipe_[0]);
+  if (stop_pipe_[1] >= 0) close(stop_pipe_[1]);
+}
+
+void elector::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void elector::stop(bool release) {
+  if (!thread_.joinable()) return;
+  release_on_stop_ = release;
+  stopping_ = true;
+  if (stop_pipe_[1] >= 0) {
+    const char b = 1;
+    [[maybe_unused]] auto n = write(stop_pipe_[1], &b, 1);
+  }
+  thread_.join();
+}
+
+bool elector::trusted_now() const noexcept {
+  return mono::now().time_since_epoch().count() < trusted_until_.load(std::memory_order_acquire);
+}
+
+leadership_term elector::term() const {
+  std::lock_guard<std::mutex> lock(term_mutex_);
+  return term_;
+}
+
+bool elector::sleep_for(std::chrono::milliseconds d) {
+  pollfd p{stop_pipe_[0], POLLIN, 0};
+  while (!stopping_) {
+    const int n = poll(&p, 1, static_cast<int>(d.count()));
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  return !stopping_;
+}
+
+void elector::fatal(const std::string& error) {
+  ha_log().error("Worker {}: {}", settings_.worker_id, error);
+  failed_ = true;
+  trusted_until_.store(0, std::memory_order_release);
+  if (cb_.on_fatal) cb_.on_fatal(error);
+}
+
+std::unique_ptr<pg_connection> elector::open_session(std::string& error) {
+  const std::string server_idle =
+      ms_text(settings_.wait == wait_mode::poll ? timings_.lock_wait + timings_.server_timeout
+                                                : timings_.server_timeout);
+  // Session settings travel in the startup packet; prepare() checks they took effect.
+  const std::string options =
+      "-c idle_session_timeout=" + server_idle +
+      " -c idle_in_transaction_session_timeout=" + ms_text(timings_.server_timeout) +
+      " -c lock_timeout=" + ms_text(timings_.lock_wait) +
+      " -c statement_timeout=" + ms_text(timings_.lock_wait + timings_.lease) +
+      " -c tcp_user_timeout=" + ms_text(timings_.tcp_user_timeout);
+  const std::vector<std::pair<std::string, std::string>> extra = {
+      {"application_name", ("rulebook " + settings_.worker_id).substr(0, 63)},
+      {"connect_timeout", std::to_string((timings_.connect_timeout.count() + 999) / 1000)},
+      {"keepalives", "1"},
+      {"keepalives_idle", "1"},
+      {"keepalives_interval", "1"},
+      {"keepalives_count", "3"},
+      {"tcp_user_timeout", ms_text(timings_.tcp_user_timeout)},
+      {"options", options},
+  };
+  return pg_connection::connect(settings_.dsn, extra, mono::now() + timings_.connect_timeout,
+                                stop_pipe_[0], error);
+}
+
+// Checks the server and the path to it, creates the tables, registers the worker and listens.
+// Returns an error that ends the group's hope on this server (fatal), or "" to go on; a broken
+// connection returns "retry".
+std::string elector::prepare(pg_connection& c) {
+  const auto deadline = [&] { return mono::now() + timings_.lease; };
+  if (c.server_version() < 140000)
+    return "PostgreSQL " + std::to_string(c.server_version() / 10000) +
+           " is too old for HA: version 14 or later is needed (idle_session_timeout drops a frozen "
+           "leader's session)";
+  auto r = c.query(
+      "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'), "
+      "current_setting('idle_session_timeout'), pg_backend_pid()",
+      {}, deadline(), stop_pipe_[0]);
+  if (!r.ok() || r.rows.empty()) return r.status == query_outcome::kind::error ? r.error : "retry";
+  if (r.rows[0][0] == "t" || r.rows[0][1] == "on")
+    return "the PostgreSQL server is read-only (a standby?): HA needs a primary that accepts "
+           "writes";
+  session_pid_ = std::stoi(r.rows[0][3]);
+  if (r.rows[0][2] == "0") {
+    // A pooler that drops startup options: set them in the session instead.
+    auto s = c.query(
+        "SET idle_session_timeout = " + ms_text(timings_.server_timeout) +
+            "; SET idle_in_transaction_session_timeout = " + ms_text(timings_.server_timeout) +
+            "; SET lock_timeout = " + ms_text(timings_.lock_wait),
+        {}, deadline(), stop_pipe_[0]);
+    if (!s.ok()) return "retry";
+  }
+  // A pooler in transaction mode hands each transaction to any backend: session locks would
+  // then belong to nobody in particular. The backend must stay the same.
+  for (int i = 0; i < 3; ++i) {
+    auto p = c.query("SELECT pg_backend_pid()", {}, deadline(), stop_pipe_[0]);
+    if (!p.ok() || p.rows.empty()) return "retry";
+    if (std::stoi(p.rows[0][0]) != session_pid_)
+      return "the connection to PostgreSQL goes through a pooler in transaction mode (the "
+             "backend changed between statements): advisory locks need a session; connect "
+             "directly or use session pooling";
+  }
+  if (std::string e = ensure_schema(c, deadline()); !e.empty()) return c.healthy() ? e : "retry";
+  auto w = c.query(
+      "INSERT INTO rulebook_ha_workers (ha_uuid, worker_id, backend_pid, wait_mode) "
+      "VALUES ($1, $2, pg_backend_pid(), $3) ON CONFLICT (ha_uuid, worker_id) DO UPDATE SET "
+      "backend_pid = EXCLUDED.backend_pid, wait_mode = EXCLUDED.wait_mode, connected_at = now()",
+      {settings_.ha_uuid, settings_.worker_id,
+       settings_.wait == wait_mode::block ? "block" : "poll"},
+      deadline(), stop_pipe_[0]);
+  if (!w.ok()) return w.status == query_outcome::kind::error && c.healthy() ? w.error : "retry";
+  auto l = c.query("LISTEN " + channel_, {}, deadline(), stop_pipe_[0]);
+  if (!l.ok()) return "retry";
+  return {};
+}
+
+// Waits for the lock; true once this session holds it.
+bool elector::follow(pg_connection& c) {
+  const std::string key = std::to_string(lock_key_);
+  while (!stopping_) {
+    if (settings_.wait == wait_mode::block) {
+      // lock_timeout bounds the server-side wait; the reply gets a lease more.
+      auto r = c.query("SELECT pg_advisory_lock($1)", {key},
+                       mono::now() + timings_.lock_wait + timings_.lease, stop_pipe_[0]);
+      if (r.ok()) return true;
+      if (r.status != query_outcome::kind::error || r.sqlstate != "55P03") {
+        if (!stopping_)
+          ha_log().warn("Worker {}: waiting for leadership failed: {}", settings_.worker_id,
+                        r.error);
+        return false;
+      }
+    } else {
+      auto r = c.query("SELECT pg_try_advisory_lock($1)", {key}, mono::now() + timings_.lease,
+                       stop_pipe_[0]);
+      if (!r.ok() || r.rows.empty()) {
+        if (!stopping_)
+          ha_log().warn("Worker {}: trying for leadership failed: {}", settings_.worker_id,
+                        r.error);
+        return false;
+      }
+      if (r.rows[0][0] == "t") return true;
+    }
+    if (!waiting_logged_) {
+      ha_log().info("Worker {}: Another instance is active. Waiting...", settings_.worker_id);
+      waiting_logged_ = true;
+    } else {
+      ha_log().debug("Worker {}: Another instance is active. Waiting...", settings_.worker_id);
+    }
+    if (settings_.wait == wait_mode::poll) {
+      const auto until = mono::now() + timings_.lock_wait;
+      while (!stopping_ && mono::now() < until) {
+        const auto w = c.wait_input(until, stop_pipe_[0]);
+        if (w == pg_connection::wait_result::broken) return false;
+        if (w != pg_connection::wait_result::input) break;
+        if (!c.take_notifications().empty()) break;  // a graceful release: try now
+      }
+    }
+  }
+  return false;
+}
+
+// With the lock held: makes the leader's session strict, bumps the epoch with a new token and
+// checks the lock really belongs to this backend. `base` is when the bump was sent: the start of
+// the first lease.
+bool elector::take_term(pg_connection& c, mono::time_point& base) {
+  auto s = c.query("SET idle_session_timeout = " + ms_text(timings_.server_timeout), {},
+                   mono::now() + timings_.lease, stop_pipe_[0]);
+  if (!s.ok()) return false;
+  const std::string token = uuid4();
+  for (int attempt = 0; attempt < 5 && !stopping_; ++attempt) {
+    base = mono::now();
+    // lock_timeout applies: a stale writer holding the fencing row (frozen mid-transaction) is
+    // cut off by its own idle_in_transaction_session_timeout; meanwhile we retry.
+    auto r = c.query(
+        "INSERT INTO rulebook_ha_leader AS l (ha_uuid, epoch, token, worker_id, backend_pid) "
+        "VALUES ($1, 1, $2, $3, pg_backend_pid()) ON CONFLICT (ha_uuid) DO UPDATE SET "
+        "epoch = l.epoch + 1, token = EXCLUDED.token, worker_id = EXCLUDED.worker_id, "
+        "backend_pid = EXCLUDED.backend_pid, since = now(), released_at = NULL "
+        "RETURNING epoch, (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+        "pid = pg_backend_pid() AND classid = $4::oid AND objid = $5::oid AND objsubid = 1 "
+        "AND granted), pg_backend_pid()",
+        {settings_.ha_uuid, token, settings_.worker_id, lock_classid(lock_key_),
+         lock_objid(lock_key_)},
+        base + timings_.lease, stop_pipe_[0]);
+    if (r.status == query_outcome::kind::error && r.sqlstate == "55P03") continue;
+    if (!r.ok() || r.rows.empty()) {
+      if (!stopping_)
+        ha_log().warn("Worker {}: cannot start a term: {}", settings_.worker_id, r.error);
+      return false;
+    }
+    if (r.rows[0][1] != "1" || std::stoi(r.rows[0][2]) != session_pid_) {
+      fatal(
+          "the advisory lock is not held by this session's backend: the connection goes "
+          "through a pooler in transaction mode; connect directly or use session pooling");
+      return false;
+    }
+    std::lock_guard<std::mutex> lock(term_mutex_);
+    term_.epoch = std::stoll(r.rows[0][0]);
+    term_.token = token;
+    return true;
+  }
+  return false;
+}
+
+void elector::lose(const std::string& reason) {
+  trusted_until_.store(0, std::memory_order_release);
+  ha_log().warn("Worker {}: Lost leadership ({})", settings_.worker_id, reason);
+  if (cb_.on_follower) cb_.on_follower(reason);
+}
+
+void elector::lead(pg_connection& c, mono::time_point base) {
+  const leadership_term t = term();
+  trusted_until_.store((base + timings_.lease).time_since_epoch().count(),
+                       std::memory_order_release);
+  ha_log().info("Worker {}: Successfully acquired leadership (ha_uuid={}, epoch={})",
+                settings_.worker_id, settings_.ha_uuid, t.epoch);
+  if (cb_.on_leader) cb_.on_leader(t);
+  auto until = base + timings_.lease;
+  auto next_confirm = base + timings_.confirm_interval;
+  for (;;) {
+    if (stopping_) {
+      if (release_on_stop_) release(c);
+      trusted_until_.store(0, std::memory_order_release);
+      return;
+    }
+    const auto wake = std::min(next_confirm, until);
+    const auto w = c.wait_input(wake, stop_pipe_[0]);
+    if (w == pg_connection::wait_result::interrupted) continue;
+    if (w == pg_connection::wait_result::broken) {
+      lose("connection to PostgreSQL lost: " + c.error_message());
+      return;
+    }
+    c.take_notifications();
+    const auto now = mono::now();
+    if (now >= until) {
+      lose("could not confirm leadership within the lease of " + seconds_text(timings_.lease));
+      return;
+    }
+    if (now < next_confirm) continue;
+    const auto sent = mono::now();
+    auto r =
+        c.query("SELECT pg_backend_pid(), epoch, token FROM rulebook_ha_leader WHERE ha_uuid = $1",
+                {settings_.ha_uuid}, until, stop_pipe_[0]);
+    if (r.status == query_outcome::kind::interrupted) continue;
+    if (r.status == query_outcome::kind::timeout) {
+      lose("could not confirm leadership within the lease of " + seconds_text(timings_.lease));
+      return;
+    }
+    if (!r.ok()) {
+      lose("confirming leadership failed: " + r.error);
+      return;
+    }
+    if (r.rows.empty() || std::stoi(r.rows[0][0]) != session_pid_) {
+      lose("the session's backend changed (a pooler in transaction mode?)");
+      return;
+    }
+    if (std::stoll(r.rows[0][1]) != t.epoch || r.rows[0][2] != t.token) {
+      lose("another worker holds epoch " + r.rows[0][1]);
+      return;
+    }
+    until = sent + timings_.lease;
+    trusted_until_.store(until.time_since_epoch().count(), std::memory_order_release);
+    next_confirm = sent + timings_.confirm_interval;
+  }
+}
+
+void elector::release(pg_connection& c) {
+  trusted_until_.store(0, std::memory_order_release);
+  const leadership_term t = term();
+  // The stop pipe is readable now: release without it, under a short deadline of its own.
+  auto r =
+      c.query("UPDATE rulebook_ha_leader SET released_at = now() WHERE ha_uuid = $1 AND token = $2",
+              {settings_.ha_uuid, t.token}, mono::now() + timings_.lease);
+  auto u = c.query("SELECT pg_advisory_unlock($1)", {std::to_string(lock_key_)},
+                   mono::now() + timings_.lease);
+  c.query("NOTIFY " + channel_, {}, mono::now() + timings_.lease);
+  if (r.ok() && u.ok())
+    ha_log().info("Worker {}: Released leadership (epoch={})", settings_.worker_id, t.epoch);
+  else
+    ha_log().warn("Worker {}: releasing leadership failed ({}); the lock goes with the session",
+                  settings_.worker_id, r.ok() ? u.error : r.error);
+}
+
+void elector::run() {
+  auto backoff = timings_.reconnect_min;
+  while (!stopping_ && !failed_) {
+    std::string error;
+    auto conn = open_session(error);
+    if (!conn) {
+      if (stopping_) break;
+      if (error != last_connect_error_) {
+        ha_log().warn("Worker {}: cannot connect to PostgreSQL ({}): {}; retrying",
+                      settings_.worker_id, describe_dsn(settings_.dsn), error);
+        last_connect_error_ = error;
+      }
+      sleep_for(backoff);
+      backoff = std::min(backoff * 2, timings_.reconnect_max);
+      continue;
+    }
+    last_connect_error_.clear();
+    backoff = timings_.reconnect_min;
+    const std::string problem = prepare(*conn);
+    if (problem == "retry" || (!problem.empty() && !conn->healthy())) {
+      if (!stopping_) sleep_for(backoff);
+      continue;
+    }
+    if (!problem.empty()) {
+      if (first_connect_) {
+        fatal(problem);
+        return;
+      }
+      ha_log().error("Worker {}: {}; retrying", settings_.worker_id, problem);
+      sleep_for(timings_.reconnect_max);
+      continue;
+    }
+    first_connect_ = false;
+    if (!follow(*conn)) continue;
+    mono::time_point base;
+    if (!take_term(*conn, base)) continue;  // closing the session frees the lock
+    waiting_logged_ = false;
+    lead(*conn, base);
+  }
+}
+
+}  // namespace rb::ha
