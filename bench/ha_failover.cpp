@@ -45,7 +45,7 @@ double percentile(std::vector<double> v, double p) {
 // One trial: returns the takeover in seconds, or -1.
 double trial(const std::string& scenario, const std::vector<std::string>& extra,
              test::pg_server& pg, std::string& problem) {
-  pg.exec("DROP TABLE IF EXISTS rulebook_ha_facts");
+  pg.exec("DROP TABLE IF EXISTS rulebook_ha_state");
   test::ha_pair t(test::source_path("tests/ha/ha.yml"), extra, &pg);
   const auto fault = system_clock::now();
   double restart = 0;

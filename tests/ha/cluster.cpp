@@ -123,8 +123,8 @@ void ha_cluster::install_fence_check() {
       "BEGIN SELECT epoch INTO cur FROM rulebook_ha_leader WHERE ha_uuid = NEW.ha_uuid; "
       "IF cur IS DISTINCT FROM NEW.epoch THEN INSERT INTO fence_violations (epoch, "
       "current_epoch) VALUES (NEW.epoch, cur); END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
-      "DROP TRIGGER IF EXISTS fence_check ON rulebook_ha_facts;"
-      "CREATE TRIGGER fence_check BEFORE INSERT OR UPDATE ON rulebook_ha_facts FOR EACH ROW "
+      "DROP TRIGGER IF EXISTS fence_check ON rulebook_ha_state;"
+      "CREATE TRIGGER fence_check BEFORE INSERT OR UPDATE ON rulebook_ha_state FOR EACH ROW "
       "EXECUTE FUNCTION check_fence();");
 }
 

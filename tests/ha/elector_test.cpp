@@ -141,28 +141,29 @@ TEST_CASE("state store: writes of a stale term are refused, current ones commit,
 
   ha::state_store store(settings_for(pg, "a"));
   store.start();
-  store.put(first, "rs", "k1", R"({"x": 1})");
-  store.put(first, "rs", "k2", R"({"x": 2})");
-  store.put(first, "rs", "k1", "");  // retract k1 again: only the last write of a key counts
+  store.put(first, "rs", "fact", "k1", R"({"x": 1})");
+  store.put(first, "rs", "fact", "k2", R"({"x": 2})");
+  store.put(first, "rs", "fact", "k1",
+            "");  // retract k1 again: only the last write of a key counts
   REQUIRE(store.flush(10s));
   CHECK(store.committed() == 3);
-  CHECK(pg.query("SELECT fact_key FROM rulebook_ha_facts ORDER BY seq") ==
+  CHECK(pg.query("SELECT key FROM rulebook_ha_state ORDER BY seq") ==
         std::vector<std::vector<std::string>>{{"k2"}});
 
   // A new term (another worker took over): the old term's writes are refused.
   pg.exec("UPDATE rulebook_ha_leader SET epoch = epoch + 1, token = 'other'");
-  store.put(first, "rs", "k3", R"({"x": 3})");
+  store.put(first, "rs", "fact", "k3", R"({"x": 3})");
   REQUIRE(store.flush(10s));
   CHECK(store.refused() == 1);
-  CHECK(pg.query("SELECT count(*) FROM rulebook_ha_facts WHERE fact_key = 'k3'")[0][0] == "0");
+  CHECK(pg.query("SELECT count(*) FROM rulebook_ha_state WHERE key = 'k3'")[0][0] == "0");
   // The elector notices the foreign term at its next confirmation.
   REQUIRE(ev.wait_for("follower", 5s));
 
   std::mutex m;
   std::condition_variable cv;
   bool loaded = false;
-  std::vector<ha::stored_fact> facts;
-  store.load([&](std::vector<ha::stored_fact> f, std::string error) {
+  std::vector<ha::stored_item> facts;
+  store.load([&](std::vector<ha::stored_item> f, std::string error) {
     CHECK(error.empty());
     std::lock_guard<std::mutex> l(m);
     facts = std::move(f);
@@ -173,7 +174,7 @@ TEST_CASE("state store: writes of a stale term are refused, current ones commit,
   REQUIRE(cv.wait_for(l, 10s, [&] { return loaded; }));
   REQUIRE(facts.size() == 1);
   CHECK(facts[0].ruleset == "rs");
-  CHECK(value::parse(facts[0].fact_json) == value::parse(R"({"x": 2})"));
+  CHECK(value::parse(facts[0].json) == value::parse(R"({"x": 2})"));
   l.unlock();
   store.stop();
 }

@@ -63,13 +63,13 @@ TEST_CASE("ha: kill -9 of the leader: the waiting follower takes over at once") 
   t.stop_and_check();
 }
 
-TEST_CASE("ha: facts set before a kill -9 are visible to the new leader's rules") {
+TEST_CASE("ha: facts and throttle windows set before a kill -9 hold for the new leader") {
   two_workers t;
   // Tick 3 set `remember`; wait until it is committed, then crash the leader.
   REQUIRE(wait_until(
       [&] {
         return t.c.pg().query(
-                   "SELECT count(*) FROM rulebook_ha_facts WHERE fact->>'remember' = "
+                   "SELECT count(*) FROM rulebook_ha_state WHERE value->>'remember' = "
                    "'yes'")[0][0] == "1";
       },
       10s));
@@ -89,6 +89,10 @@ TEST_CASE("ha: facts set before a kill -9 are visible to the new leader's rules"
       },
       10s));
   CHECK(*seen_at < *remember_at);
+  // Tick 2 of the new leader met the restored throttle window: the rule fired once in all.
+  int throttled = 0;
+  for (const auto& r : t.c.records()) throttled += r.rule == "throttled";
+  CHECK(throttled == 1);
   t.c.reap(*t.leader, 5s);
   t.stop_and_check();
 }

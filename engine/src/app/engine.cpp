@@ -466,7 +466,7 @@ struct engine::impl {
     if (current == state::stopped) return {};
     add_meta(fact, "set_fact", "internal");
     if (store) {
-      store->put(term, rs->name, ha::fact_key(fact),
+      store->put(term, rs->name, "fact", ha::fact_key(fact),
                  fact.dump(-1, ' ', false, value::error_handler_t::replace));
     }
     std::vector<match::firing> out;
@@ -483,7 +483,7 @@ struct engine::impl {
       // The facts this retraction removes, found before it removes them.
       for (const auto& f : rs->matcher->facts()) {
         if (partial ? match::fact_contains(*f, fact) : match::same_fact(*f, fact))
-          store->put(term, rs->name, ha::fact_key(*f), {});
+          store->put(term, rs->name, "fact", ha::fact_key(*f), {});
       }
     }
     const std::size_t n = rs->matcher->retract_fact(fact, partial);
@@ -677,6 +677,7 @@ struct engine::impl {
     }
     asio::post(io, [this] { check_finished(); });
     if (elector) {
+      for (auto& rs : rulesets) watch_throttles(*rs);
       store->start();
       elector->start();
     }
@@ -720,14 +721,33 @@ struct engine::impl {
     if (current != state::running) return;
     term = t;
     // The facts the group had, before any source of this term runs.
-    store->load([this, t](std::vector<ha::stored_fact> facts, std::string error) {
+    store->load([this, t](std::vector<ha::stored_item> facts, std::string error) {
       asio::post(io, [this, t, facts = std::move(facts), error = std::move(error)]() mutable {
         restore_and_lead(t, std::move(facts), error);
       });
     });
   }
 
-  void restore_and_lead(const leadership_term& t, std::vector<ha::stored_fact> facts,
+  // Every change of a throttle window is written through, keyed by rule and group.
+  void watch_throttles(ruleset_runtime& rs) {
+    rs.matcher->on_throttle_change([this, &rs](std::size_t rule, const std::string& group,
+                                               long count, match::time_point end) {
+      const auto& name = rs.matcher->rules()[rule].name;
+      const auto end_wall = std::chrono::system_clock::now() +
+                            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                end - std::chrono::steady_clock::now());
+      value v = {{"rule", name},
+                 {"group", group},
+                 {"count", count},
+                 {"end_ms",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(end_wall.time_since_epoch())
+                      .count()}};
+      store->put(term, rs.name, "throttle", name + '\x1f' + group,
+                 v.dump(-1, ' ', false, value::error_handler_t::replace));
+    });
+  }
+
+  void restore_and_lead(const leadership_term& t, std::vector<ha::stored_item> facts,
                         const std::string& error) {
     if (current != state::running || term.token != t.token || !elector->trusted_now()) return;
     if (!error.empty()) {
@@ -742,17 +762,37 @@ struct engine::impl {
     for (auto& rs : rulesets) {
       for (const auto& f : rs->matcher->facts()) rs->matcher->retract_fact(*f, false);
     }
-    std::size_t restored = 0;
-    for (auto& sf : facts) {
-      ruleset_runtime* rs = find_ruleset(sf.ruleset);
+    std::size_t restored = 0, windows = 0;
+    const auto wall_now = std::chrono::system_clock::now();
+    for (auto& item : facts) {
+      ruleset_runtime* rs = find_ruleset(item.ruleset);
       if (!rs) continue;
-      value fact = value::parse(sf.fact_json, nullptr, false);
-      if (fact.is_discarded()) continue;
-      ignored.clear();
-      rs->matcher->assert_fact(std::move(fact), now, ignored);
-      ++restored;
+      value v = value::parse(item.json, nullptr, false);
+      if (v.is_discarded()) continue;
+      if (item.kind == "fact") {
+        ignored.clear();
+        rs->matcher->assert_fact(std::move(v), now, ignored);
+        ++restored;
+      } else if (item.kind == "throttle" && v.is_object()) {
+        // Windows travel in wall-clock time; the matcher keeps them on the monotonic clock.
+        const auto end_wall = std::chrono::system_clock::time_point(
+            std::chrono::milliseconds(v.value("end_ms", std::int64_t{0})));
+        if (end_wall <= wall_now) continue;
+        const auto& rules = rs->matcher->rules();
+        const std::string rule_name = v.value("rule", "");
+        for (std::size_t r = 0; r < rules.size(); ++r) {
+          if (rules[r].name != rule_name) continue;
+          rs->matcher->restore_throttle(
+              r, v.value("group", ""), v.value("count", 0L),
+              now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(end_wall -
+                                                                                    wall_now));
+          ++windows;
+        }
+      }
     }
-    if (restored) spdlog::info("HA: restored {} fact(s) of epoch {}", restored, t.epoch);
+    if (restored || windows)
+      spdlog::info("HA: restored {} fact(s) and {} throttle window(s) of the group (epoch {})",
+                   restored, windows, t.epoch);
     acting_leader = true;
     ha.follower.clear();
     ha.leader.set();

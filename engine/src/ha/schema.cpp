@@ -27,15 +27,16 @@ CREATE TABLE IF NOT EXISTS rulebook_ha_workers (
   connected_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (ha_uuid, worker_id)
 );
-CREATE TABLE IF NOT EXISTS rulebook_ha_facts (
+CREATE TABLE IF NOT EXISTS rulebook_ha_state (
   ha_uuid    text NOT NULL,
   ruleset    text NOT NULL,
-  fact_key   text NOT NULL,
-  fact       jsonb NOT NULL,
+  kind       text NOT NULL,
+  key        text NOT NULL,
+  value      jsonb NOT NULL,
   seq        bigserial,
   epoch      bigint NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (ha_uuid, ruleset, fact_key)
+  PRIMARY KEY (ha_uuid, ruleset, kind, key)
 );
 )sql";
 
@@ -45,7 +46,7 @@ std::string ensure_schema(pg_connection& conn, mono::time_point deadline) {
   // Cheap check first: no lock, no DDL when the tables exist.
   auto have = conn.query(
       "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename IN "
-      "('rulebook_ha_leader','rulebook_ha_workers','rulebook_ha_facts') "
+      "('rulebook_ha_leader','rulebook_ha_workers','rulebook_ha_state') "
       "AND schemaname = ANY (current_schemas(false))",
       {}, deadline);
   if (!have.ok()) return have.error;

@@ -5,7 +5,8 @@
 //                        write locks it FOR SHARE and checks (epoch, token) in its own transaction.
 //   rulebook_ha_workers  every worker that connected, with its backend pid (ha status joins it
 //                        with pg_stat_activity to list the live ones).
-//   rulebook_ha_facts    the facts of each ruleset, per ha_uuid (write-through, fenced).
+//   rulebook_ha_state    per ha_uuid and ruleset: facts (kind 'fact') and throttle windows (kind
+//                        'throttle'), written through and fenced.
 #pragma once
 
 #include <string>

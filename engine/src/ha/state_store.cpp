@@ -60,16 +60,16 @@ void state_store::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void state_store::put(const leadership_term& term, std::string ruleset, std::string key,
-                      std::string fact_json) {
+void state_store::put(const leadership_term& term, std::string ruleset, std::string kind,
+                      std::string key, std::string json) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back({term, std::move(ruleset), std::move(key), std::move(fact_json)});
+    queue_.push_back({term, std::move(ruleset), std::move(kind), std::move(key), std::move(json)});
   }
   wake_.notify_one();
 }
 
-void state_store::load(std::function<void(std::vector<stored_fact>, std::string)> done) {
+void state_store::load(std::function<void(std::vector<stored_item>, std::string)> done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     loads_.push_back(std::move(done));
@@ -139,12 +139,12 @@ std::string text_array(const std::vector<const std::string*>& items) {
 // hold. Returns false when the connection failed (the batch is retried); a refused batch is done.
 bool state_store::write_batch(std::vector<op>& batch) {
   const leadership_term& t = batch.front().term;
-  // Only the last write of each fact counts (and one statement may touch a row only once).
+  // Only the last write of each item counts (and one statement may touch a row only once).
   std::vector<const op*> last;
   {
     std::unordered_map<std::string, std::size_t> at;
     for (const auto& o : batch) {
-      const std::string id = o.ruleset + '\x1f' + o.key;
+      const std::string id = o.ruleset + '\x1f' + o.kind + '\x1f' + o.key;
       auto [it, fresh] = at.emplace(id, last.size());
       if (fresh)
         last.push_back(&o);
@@ -152,33 +152,36 @@ bool state_store::write_batch(std::vector<op>& batch) {
         last[it->second] = &o;
     }
   }
-  std::vector<const std::string*> del_rs, del_key, ins_rs, ins_key, ins_fact;
+  std::vector<const std::string*> del_rs, del_kind, del_key, ins_rs, ins_kind, ins_key, ins_json;
   for (const op* o : last) {
-    if (o->fact_json.empty()) {
+    if (o->json.empty()) {
       del_rs.push_back(&o->ruleset);
+      del_kind.push_back(&o->kind);
       del_key.push_back(&o->key);
     } else {
       ins_rs.push_back(&o->ruleset);
+      ins_kind.push_back(&o->kind);
       ins_key.push_back(&o->key);
-      ins_fact.push_back(&o->fact_json);
+      ins_json.push_back(&o->json);
     }
   }
   auto r = conn_->query(
       "WITH fence AS (SELECT 1 FROM rulebook_ha_leader WHERE ha_uuid = $1 AND epoch = $2 AND "
       "token = $3 FOR SHARE), "
-      "del AS (DELETE FROM rulebook_ha_facts WHERE ha_uuid = $1 AND EXISTS (SELECT 1 FROM fence) "
-      "AND (ruleset, fact_key) IN (SELECT * FROM unnest($4::text[], $5::text[]))), "
-      "ins AS (INSERT INTO rulebook_ha_facts (ha_uuid, ruleset, fact_key, fact, epoch) "
-      "SELECT $1, u.r, u.k, u.f::jsonb, $2 FROM unnest($6::text[], $7::text[], $8::text[]) "
-      "WITH ORDINALITY AS u(r, k, f, n) WHERE EXISTS (SELECT 1 FROM fence) ORDER BY u.n "
-      "ON CONFLICT (ha_uuid, ruleset, fact_key) DO UPDATE SET fact = EXCLUDED.fact, "
-      "epoch = EXCLUDED.epoch, updated_at = now(), seq = DEFAULT) "
+      "del AS (DELETE FROM rulebook_ha_state WHERE ha_uuid = $1 AND EXISTS (SELECT 1 FROM fence) "
+      "AND (ruleset, kind, key) IN (SELECT * FROM unnest($4::text[], $5::text[], $6::text[]))), "
+      "ins AS (INSERT INTO rulebook_ha_state (ha_uuid, ruleset, kind, key, value, epoch) "
+      "SELECT $1, u.r, u.c, u.k, u.v::jsonb, $2 FROM unnest($7::text[], $8::text[], $9::text[], "
+      "$10::text[]) WITH ORDINALITY AS u(r, c, k, v, n) WHERE EXISTS (SELECT 1 FROM fence) "
+      "ORDER BY u.n ON CONFLICT (ha_uuid, ruleset, kind, key) DO UPDATE SET value = "
+      "EXCLUDED.value, epoch = EXCLUDED.epoch, updated_at = now(), seq = DEFAULT) "
       "SELECT count(*) FROM fence",
-      {settings_.ha_uuid, std::to_string(t.epoch), t.token, text_array(del_rs), text_array(del_key),
-       text_array(ins_rs), text_array(ins_key), text_array(ins_fact)},
+      {settings_.ha_uuid, std::to_string(t.epoch), t.token, text_array(del_rs),
+       text_array(del_kind), text_array(del_key), text_array(ins_rs), text_array(ins_kind),
+       text_array(ins_key), text_array(ins_json)},
       mono::now() + timings_.lease);
   if (!r.ok() || r.rows.empty()) {
-    ha_log().warn("Worker {}: writing facts failed: {}", settings_.worker_id, r.error);
+    ha_log().warn("Worker {}: writing state failed: {}", settings_.worker_id, r.error);
     conn_.reset();  // never reuse a connection after a failure or timeout
     return false;
   }
@@ -186,7 +189,7 @@ bool state_store::write_batch(std::vector<op>& batch) {
   if (r.rows[0][0] != "1") {
     refused_ += batch.size();
     ha_log().error(
-        "Worker {}: {} fact write(s) of epoch {} refused: a newer leader holds the group",
+        "Worker {}: {} state write(s) of epoch {} refused: a newer leader holds the group",
         settings_.worker_id, batch.size(), t.epoch);
     return true;
   }
@@ -198,7 +201,7 @@ void state_store::run() {
   auto backoff = timings_.reconnect_min;
   for (;;) {
     std::vector<op> batch;
-    std::vector<std::function<void(std::vector<stored_fact>, std::string)>> loads;
+    std::vector<std::function<void(std::vector<stored_item>, std::string)>> loads;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       busy_ = false;
@@ -231,17 +234,24 @@ void state_store::run() {
     }
     backoff = timings_.reconnect_min;
     for (auto& done : loads) {
+      if (!conn_) {
+        done({}, "no connection");
+        continue;
+      }
       auto r = conn_->query(
-          "SELECT ruleset, fact::text FROM rulebook_ha_facts WHERE ha_uuid = $1 ORDER BY seq",
+          "SELECT ruleset, kind, key, value::text FROM rulebook_ha_state WHERE ha_uuid = $1 "
+          "ORDER BY seq",
           {settings_.ha_uuid}, mono::now() + timings_.lease);
       if (!r.ok()) {
         conn_.reset();
         done({}, r.error);
         continue;
       }
-      std::vector<stored_fact> facts;
-      for (auto& row : r.rows) facts.push_back({std::move(row[0]), std::move(row[1])});
-      done(std::move(facts), {});
+      std::vector<stored_item> items;
+      for (auto& row : r.rows)
+        items.push_back(
+            {std::move(row[0]), std::move(row[1]), std::move(row[2]), std::move(row[3])});
+      done(std::move(items), {});
     }
   }
 }

@@ -1,12 +1,13 @@
-// state_store: the facts of every ruleset of an HA group, written through to PostgreSQL on a
-// thread and connection of their own, fenced by the leader's term.
+// state_store: the state of every ruleset of an HA group (facts, throttle windows), written
+// through to PostgreSQL on a thread and connection of their own, fenced by the leader's term.
+// An item is (ruleset, kind, key) → JSON value.
 //
 // Writes are queued in order from the event loop and committed in batches. Each batch is one
 // transaction that first locks the group's fencing row FOR SHARE and checks (epoch, token): a
 // write from a stale leader either commits before the next leader's term begins (the bump waits
 // for the row lock) or is refused. A write that meets a broken connection is retried on a new one
 // until it commits or is refused; nothing accepted is dropped while its term is current.
-// load() reads every fact of the group in assertion order (a new leader restores them before its
+// load() reads every item of the group in write order (a new leader restores them before its
 // sources start).
 #pragma once
 
@@ -26,9 +27,11 @@
 
 namespace rb::ha {
 
-struct stored_fact {
+struct stored_item {
   std::string ruleset;
-  std::string fact_json;
+  std::string kind;  // "fact" or "throttle"
+  std::string key;
+  std::string json;
 };
 
 class state_store {
@@ -39,11 +42,11 @@ class state_store {
   state_store& operator=(const state_store&) = delete;
 
   void start();
-  // Queues a write; `fact_json` empty means delete the fact with that key.
-  void put(const leadership_term& term, std::string ruleset, std::string key,
-           std::string fact_json);
-  // Reads every fact; `done` runs on the store's thread with the facts, or an error message.
-  void load(std::function<void(std::vector<stored_fact>, std::string error)> done);
+  // Queues a write; `json` empty means delete the item.
+  void put(const leadership_term& term, std::string ruleset, std::string kind, std::string key,
+           std::string json);
+  // Reads every item; `done` runs on the store's thread with them, or an error message.
+  void load(std::function<void(std::vector<stored_item>, std::string error)> done);
   // Waits until every queued write is committed or refused, at most `timeout`. True if all done.
   bool flush(std::chrono::milliseconds timeout);
   // Ends the thread (after a flush, if you want one).
@@ -55,7 +58,7 @@ class state_store {
  private:
   struct op {
     leadership_term term;
-    std::string ruleset, key, fact_json;
+    std::string ruleset, kind, key, json;
   };
   void run();
   bool connect();
@@ -67,7 +70,7 @@ class state_store {
   mutable std::mutex mutex_;
   std::condition_variable wake_, idle_;
   std::deque<op> queue_;
-  std::vector<std::function<void(std::vector<stored_fact>, std::string)>> loads_;
+  std::vector<std::function<void(std::vector<stored_item>, std::string)>> loads_;
   bool busy_ = false;
   bool stopping_ = false;
   std::unique_ptr<pg_connection> conn_;

@@ -194,4 +194,18 @@ std::size_t ruleset_matcher::held() const noexcept {
   return n;
 }
 
+void ruleset_matcher::on_throttle_change(const throttle_change_fn& changed) {
+  for (std::size_t r = 0; r < state_.size(); ++r) {
+    if (!state_[r].thr) continue;
+    state_[r].thr->on_change([changed, r](const std::string& group, long count, time_point end) {
+      changed(r, group, count, end);
+    });
+  }
+}
+
+void ruleset_matcher::restore_throttle(std::size_t rule, const std::string& group, long count,
+                                       time_point end) {
+  if (rule < state_.size() && state_[rule].thr) state_[rule].thr->restore(group, count, end);
+}
+
 }  // namespace rb::match

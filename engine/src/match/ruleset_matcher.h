@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -68,6 +69,12 @@ class ruleset_matcher {
   // False when next_deadline() is surely empty (cheap, for the hot path).
   bool may_have_deadline() const noexcept { return !timers_.empty(); }
   void on_time(time_point now, std::vector<firing>& out) noexcept;
+
+  // HA persistence of throttle windows (throttle::on_change, throttle::restore), by rule index.
+  using throttle_change_fn =
+      std::function<void(std::size_t rule, const std::string& group, long count, time_point end)>;
+  void on_throttle_change(const throttle_change_fn& changed);
+  void restore_throttle(std::size_t rule, const std::string& group, long count, time_point end);
 
   // The current facts, in assertion order.
   std::vector<event_ptr> facts() const;

@@ -48,6 +48,7 @@ throttle::result throttle::offer(incoming& x) {
       if (inserted || it->second <= now) {
         it->second = now + spec_.window;
         r.fire = true;
+        if (changed_) changed_(it->first, 1, it->second);
       }
       break;
     }
@@ -56,8 +57,11 @@ throttle::result throttle::offer(incoming& x) {
       auto [it, inserted] = tallies_.try_emplace(std::move(key));
       if (inserted || it->second.end <= now) it->second = {0, now + spec_.window};
       if (++it->second.count >= spec_.threshold) {
+        if (changed_) changed_(it->first, 0, now);
         tallies_.erase(it);
         r.fire = true;
+      } else if (changed_) {
+        changed_(it->first, it->second.count, it->second.end);
       }
       break;
     }
@@ -89,6 +93,20 @@ void throttle::on_deadline(std::uint64_t generation, time_point now, std::size_t
   kept_groups_.clear();
   open_ = false;
   ++generation_;
+}
+
+void throttle::restore(const std::string& group, long count, time_point end) {
+  if (spec_.type == throttle_spec::kind::once_within) {
+    if (count > 0)
+      quiet_until_[group] = end;
+    else
+      quiet_until_.erase(group);
+  } else if (spec_.type == throttle_spec::kind::accumulate_within) {
+    if (count > 0)
+      tallies_[group] = {count, end};
+    else
+      tallies_.erase(group);
+  }
 }
 
 std::size_t throttle::held() const noexcept {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -44,6 +45,14 @@ class throttle {
   std::uint64_t generation() const noexcept { return generation_; }
   std::size_t held() const noexcept;
 
+  // HA persistence of once_within and accumulate_within windows (once_after holds events, which
+  // are not persisted). `changed` hears every change of a group's window: its count (once_within:
+  // 1) and end; a count of 0 means the window is gone.
+  using change_fn = std::function<void(const std::string& group, long count, time_point end)>;
+  void on_change(change_fn changed) { changed_ = std::move(changed); }
+  // Puts back a window read from the store (a new leader, before any event).
+  void restore(const std::string& group, long count, time_point end);
+
  private:
   std::string group_key(const value& v) const;
   void sweep(time_point now);
@@ -64,6 +73,7 @@ class throttle {
   std::uint64_t generation_ = 0;
   std::unordered_set<std::string> kept_groups_;
   std::vector<item_ptr> kept_;
+  change_fn changed_;
 };
 
 }  // namespace rb::match
