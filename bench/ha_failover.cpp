@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -47,6 +48,9 @@ double trial(const std::string& scenario, const std::vector<std::string>& extra,
              test::pg_server& pg, std::string& problem) {
   pg.exec("DROP TABLE IF EXISTS rulebook_ha_state");
   test::ha_pair t(test::source_path("tests/ha/ha.yml"), extra, &pg);
+  // A random phase against the followers' poll period and the leader's confirmations.
+  static std::mt19937 rng(12345);
+  std::this_thread::sleep_for(milliseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
   const auto fault = system_clock::now();
   double restart = 0;
   if (scenario == "kill9") {

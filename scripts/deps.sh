@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libpqxx-dev libluajit-5.1-dev luajit libspdlog-dev libcxxopts-dev doctest-dev
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libre2-dev libsqlite3-dev
-  libpq-dev postgresql procps time ccache
+  libpq-dev postgresql pgbouncer procps time ccache
 )
 
 missing=()

@@ -710,7 +710,7 @@ struct engine::impl {
     cb.on_fatal = [this](const std::string& error) {
       asio::post(io, [this, error] {
         ha_failed = true;
-        spdlog::error("high availability cannot work: {}", error);
+        spdlog::debug("high availability cannot work: {}", error);
         begin_shutdown("HA failed", 0, true);
       });
     };

@@ -102,8 +102,17 @@ std::unique_ptr<pg_connection> elector::open_session(std::string& error) {
       {"tcp_user_timeout", ms_text(timings_.tcp_user_timeout)},
       {"options", options},
   };
-  return pg_connection::connect(settings_.dsn, extra, mono::now() + timings_.connect_timeout,
-                                stop_pipe_[0], error);
+  auto c = pg_connection::connect(settings_.dsn, extra, mono::now() + timings_.connect_timeout,
+                                  stop_pipe_[0], error);
+  if (!c && error.find("unsupported startup parameter") != std::string::npos) {
+    // A pooler (pgbouncer) refuses `options`: connect without them, so that prepare() can say
+    // clearly what is wrong instead of this.
+    auto without = extra;
+    without.pop_back();
+    c = pg_connection::connect(settings_.dsn, without, mono::now() + timings_.connect_timeout,
+                               stop_pipe_[0], error);
+  }
+  return c;
 }
 
 // Checks the server and the path to it, creates the tables, registers the worker and listens.
@@ -124,6 +133,16 @@ std::string elector::prepare(pg_connection& c) {
     return "the PostgreSQL server is read-only (a standby?): HA needs a primary that accepts "
            "writes";
   session_pid_ = std::stoi(r.rows[0][3]);
+  // The server announces its backend's pid when the connection starts; a pooler announces its
+  // own. Which mode a pooler runs in cannot be read from a client, and in transaction mode a
+  // session lock would belong to whichever client shares that backend next.
+  if (session_pid_ != c.backend_pid())
+    return "the connection to PostgreSQL goes through a pooler (pgbouncer?): the backend pid "
+           "announced at connection (" +
+           std::to_string(c.backend_pid()) + ") is not the session's (" +
+           std::to_string(session_pid_) +
+           "); advisory locks need a direct session: point --ha-postgres-dsn at PostgreSQL "
+           "itself";
   if (r.rows[0][2] == "0") {
     // A pooler that drops startup options: set them in the session instead.
     auto s = c.query(

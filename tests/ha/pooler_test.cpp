@@ -1,0 +1,86 @@
+// A real pgbouncer between the worker and PostgreSQL: refused with a clear error and exit 1, in
+// transaction mode (session locks would be shared) and in session mode alike (a client cannot
+// read the mode).
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "harness.h"
+#include "support/pg_server.h"
+
+using namespace rb;
+using namespace std::chrono_literals;
+
+namespace {
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// pgbouncer in the foreground (as `postgres` when we are root: it refuses to run as root).
+class pgbouncer {
+ public:
+  pgbouncer(const test::pg_server& pg, const std::string& mode, const std::string& dir)
+      : port_(free_port()) {
+    const std::string ini = dir + "/pgbouncer.ini";
+    std::ofstream(dir + "/users.txt") << "\"rb\" \"\"\n";
+    std::ofstream(ini) << "[databases]\nrb = host=127.0.0.1 port=" << pg.port()
+                       << " user=rb password=secret\n[pgbouncer]\nlisten_addr = 127.0.0.1\n"
+                       << "listen_port = " << port_ << "\nauth_type = trust\nauth_file = " << dir
+                       << "/users.txt\npool_mode = " << mode << "\nunix_socket_dir =\n"
+                       << "logfile = " << dir << "/pgbouncer.log\n";
+    std::vector<std::string> args;
+    if (geteuid() == 0) {
+      REQUIRE(std::system(("chown -R postgres " + dir).c_str()) == 0);
+      args = {"/usr/sbin/runuser", "-u", "postgres", "--"};
+    }
+    args.push_back("/usr/sbin/pgbouncer");
+    args.push_back(ini);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    REQUIRE(posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+    std::this_thread::sleep_for(500ms);
+  }
+  ~pgbouncer() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::string dsn() const { return "postgresql://rb@127.0.0.1:" + std::to_string(port_) + "/rb"; }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("ha pooler: a worker behind pgbouncer is refused") {
+  test::pg_server pg;
+  for (const std::string mode : {"transaction", "session"}) {
+    CAPTURE(mode);
+    test::temp_dir dir;
+    pgbouncer bouncer(pg, mode, dir.path());
+    auto r = test::run_rulebook({"-r", test::source_path("tests/ha/ha.yml"), "--ha-postgres-dsn",
+                                 bouncer.dsn(), "--ha-uuid", "pooled"},
+                                30s);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("goes through a pooler") != std::string::npos);
+  }
+}
