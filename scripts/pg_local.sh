@@ -25,19 +25,20 @@ PY
 case "$cmd" in
   ensure)
     mkdir -p "$dir"
-    exec 9>"$dir.lock"
-    flock 9
-    if [ -f "$dir/dsn" ] && as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-      cat "$dir/dsn"
-      exit 0
-    fi
-    rm -rf "$dir/data"
-    [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-    as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust >/dev/null
-    port=$(free_port)
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-    echo "postgresql://postgres@127.0.0.1:$port/postgres" >"$dir/dsn"
+    # One server for all callers; the lock is held only while checking or starting it.
+    (
+      flock 9
+      if [ -f "$dir/dsn" ] && as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        exit 0
+      fi
+      rm -rf "$dir/data"
+      if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+      as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust >/dev/null
+      port=$(free_port)
+      as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 9>&-
+      echo "postgresql://postgres@127.0.0.1:$port/postgres" >"$dir/dsn"
+    ) 9>"$dir.lock"
     cat "$dir/dsn"
     ;;
   stop)

@@ -515,6 +515,10 @@ struct engine::impl {
     rec["activation_id"] = options.id;
     rec["activation_instance_id"] = options.id;
     rec["run_at"] = utc_now_iso();
+    if (elector) {
+      rec["worker_id"] = elector->worker_id();
+      rec["ha_epoch"] = term.epoch;
+    }
     if (!audit->write(rec)) spdlog::error("cannot write to audit log '{}'", options.audit_log);
   }
 
@@ -720,10 +724,10 @@ struct engine::impl {
   void on_leader(const leadership_term& t) {
     if (current != state::running) return;
     term = t;
-    // The facts the group had, before any source of this term runs.
-    store->load([this, t](std::vector<ha::stored_item> facts, std::string error) {
-      asio::post(io, [this, t, facts = std::move(facts), error = std::move(error)]() mutable {
-        restore_and_lead(t, std::move(facts), error);
+    // The facts and throttle windows the group had, before any source of this term runs.
+    store->load([this, t](std::vector<ha::stored_item> items, std::string error) {
+      asio::post(io, [this, t, items = std::move(items), error = std::move(error)]() mutable {
+        restore_and_lead(t, std::move(items), error);
       });
     });
   }
@@ -747,11 +751,11 @@ struct engine::impl {
     });
   }
 
-  void restore_and_lead(const leadership_term& t, std::vector<ha::stored_item> facts,
+  void restore_and_lead(const leadership_term& t, std::vector<ha::stored_item> items,
                         const std::string& error) {
     if (current != state::running || term.token != t.token || !elector->trusted_now()) return;
     if (!error.empty()) {
-      spdlog::warn("HA: cannot load the group's facts ({}); retrying", error);
+      spdlog::warn("HA: cannot load the group's state ({}); retrying", error);
       on_leader(t);
       return;
     }
@@ -764,7 +768,7 @@ struct engine::impl {
     }
     std::size_t restored = 0, windows = 0;
     const auto wall_now = std::chrono::system_clock::now();
-    for (auto& item : facts) {
+    for (auto& item : items) {
       ruleset_runtime* rs = find_ruleset(item.ruleset);
       if (!rs) continue;
       value v = value::parse(item.json, nullptr, false);

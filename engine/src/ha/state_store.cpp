@@ -199,6 +199,7 @@ bool state_store::write_batch(std::vector<op>& batch) {
 
 void state_store::run() {
   auto backoff = timings_.reconnect_min;
+  connect();  // now rather than when a new leader first needs its state
   for (;;) {
     std::vector<op> batch;
     std::vector<std::function<void(std::vector<stored_item>, std::string)>> loads;
