@@ -79,7 +79,7 @@ class fake_job final : public job {
   }
 
   void finish(std::size_t i, action_result&& r) noexcept override {
-    rec_.log.push_back((r.ok ? "end " : "failed ") + steps_[i].name);
+    rec_.log.push_back((r.not_run ? "not run " : r.ok ? "end " : "failed ") + steps_[i].name);
   }
 
  private:
@@ -263,4 +263,21 @@ TEST_CASE("on_job_done reports each finished job's lane") {
   fx.submit(b, {{"y", 0}});
   fx.run();
   CHECK(lanes == std::vector<std::size_t>{b, a});
+}
+
+TEST_CASE("may_start is asked right before each action: a refused action does not run") {
+  fixture fx;
+  const auto lane = fx.d.add_lane(false);
+  bool leader = true;
+  int asked = 0;
+  fx.d.may_start = [&] {
+    ++asked;
+    return leader;
+  };
+  // Leadership goes away while a1 runs: a2 is refused at its own start, not at submission.
+  fx.submit(lane, {{"a1", 10, {}, false, [&] { leader = false; }}, {"a2", 0}});
+  fx.run();
+  CHECK(fx.rec.log == std::vector<std::string>{"start a1", "end a1", "not run a2"});
+  CHECK(asked == 2);
+  CHECK(fx.d.idle());
 }
