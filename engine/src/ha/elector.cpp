@@ -171,6 +171,16 @@ std::string elector::prepare(pg_connection& c) {
        settings_.wait == wait_mode::block ? "block" : "poll"},
       deadline(), stop_pipe_[0]);
   if (!w.ok()) return w.status == query_outcome::kind::error && c.healthy() ? w.error : "retry";
+  auto dup = c.query(
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = current_setting("
+      "'application_name') AND pid <> pg_backend_pid()",
+      {}, deadline(), stop_pipe_[0]);
+  if (dup.ok() && !dup.rows.empty() && dup.rows[0][0] != "0")
+    ha_log().warn(
+        "Worker {}: another live session uses this worker id (another worker, or this one's "
+        "previous session not ended yet); give every worker its own --ha-worker-id: logs, "
+        "audit records and ha status tell workers apart by it",
+        settings_.worker_id);
   auto l = c.query("LISTEN " + channel_, {}, deadline(), stop_pipe_[0]);
   if (!l.ok()) return "retry";
   return {};
