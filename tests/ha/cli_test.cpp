@@ -132,3 +132,28 @@ TEST_CASE("ha cli: ha status, audit fields, a follower stops cleanly") {
   CHECK(s.exit_code == 1);
   CHECK(s.out.find("last: worker-1, epoch 1") != std::string::npos);
 }
+
+TEST_CASE("ha cli: scripts/worker1.sh and worker2.sh run a pair that hands over on SIGTERM") {
+  test::pg_server pg;
+  test::temp_dir dir;
+  const std::vector<std::string> env = {"EDA_HA_POSTGRES_DSN=" + pg.dsn(),
+                                        std::string("RULEBOOK_BIN=") + RB_BINARY};
+  auto start = [&](const std::string& n) {
+    return test::spawn_program(test::source_path("scripts/worker" + n + ".sh"), {},
+                               dir.path() + "/w" + n + ".out", dir.path() + "/w" + n + ".err", env);
+  };
+  const int w1 = start("1");
+  REQUIRE(wait_for_text(dir.path() + "/w1.err", "Worker worker-1: Successfully acquired", 15s));
+  const int w2 = start("2");
+  REQUIRE(
+      wait_for_text(dir.path() + "/w2.err", "Worker worker-2: Another instance is active", 15s));
+  REQUIRE(wait_for_text(dir.path() + "/w1.out", "example_ha_source", 15s));
+  kill(w1, SIGTERM);  // the script is the worker (exec)
+  auto r1 = test::wait_rulebook(w1, dir.path() + "/w1.out", dir.path() + "/w1.err", 15s);
+  CHECK(r1.exit_code == 0);
+  REQUIRE(wait_for_text(dir.path() + "/w2.err", "Worker worker-2: Successfully acquired", 5s));
+  REQUIRE(wait_for_text(dir.path() + "/w2.out", "example_ha_source", 5s));
+  kill(w2, SIGTERM);
+  auto r2 = test::wait_rulebook(w2, dir.path() + "/w2.out", dir.path() + "/w2.err", 15s);
+  CHECK(r2.exit_code == 0);
+}

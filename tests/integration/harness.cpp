@@ -16,9 +16,10 @@ namespace rb::test {
 
 namespace {
 
-std::vector<char*> c_args(const std::vector<std::string>& args, std::vector<std::string>& store) {
+std::vector<char*> c_args(const std::string& program, const std::vector<std::string>& args,
+                          std::vector<std::string>& store) {
   store.clear();
-  store.push_back(RB_BINARY);
+  store.push_back(program);
   store.insert(store.end(), args.begin(), args.end());
   std::vector<char*> out;
   for (auto& s : store) out.push_back(s.data());
@@ -27,9 +28,9 @@ std::vector<char*> c_args(const std::vector<std::string>& args, std::vector<std:
 }
 
 int start(const std::vector<std::string>& args, int out_fd, int err_fd,
-          const std::vector<std::string>& env) {
+          const std::vector<std::string>& env, const std::string& program = RB_BINARY) {
   std::vector<std::string> store;
-  auto argv = c_args(args, store);
+  auto argv = c_args(program, args, store);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -38,7 +39,7 @@ int start(const std::vector<std::string>& args, int out_fd, int err_fd,
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    execv(RB_BINARY, argv.data());
+    execv(program.c_str(), argv.data());
     _exit(127);
   }
   return pid;
@@ -83,9 +84,15 @@ run_result run_rulebook(const std::vector<std::string>& args, std::chrono::milli
 
 int spawn_rulebook(const std::vector<std::string>& args, const std::string& out_file,
                    const std::string& err_file) {
+  return spawn_program(RB_BINARY, args, out_file, err_file);
+}
+
+int spawn_program(const std::string& program, const std::vector<std::string>& args,
+                  const std::string& out_file, const std::string& err_file,
+                  const std::vector<std::string>& env) {
   const int out_fd = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   const int err_fd = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  const pid_t pid = start(args, out_fd, err_fd, {});
+  const pid_t pid = start(args, out_fd, err_fd, env, program);
   close(out_fd);
   close(err_fd);
   return pid;

@@ -10,7 +10,7 @@
 namespace rb::test {
 
 struct run_result {
-  int exit_code = -1;     // -1 when killed by a signal (see signal)
+  int exit_code = -1;  // -1 when killed by a signal (see signal)
   int signal = 0;
   bool timed_out = false;
   std::string out;
@@ -25,6 +25,10 @@ run_result run_rulebook(const std::vector<std::string>& args,
 // Starts the binary in the background; returns its pid. Output goes to the given files.
 int spawn_rulebook(const std::vector<std::string>& args, const std::string& out_file,
                    const std::string& err_file);
+// Starts any program (a script) the same way, with `env` (NAME=VALUE) added.
+int spawn_program(const std::string& program, const std::vector<std::string>& args,
+                  const std::string& out_file, const std::string& err_file,
+                  const std::vector<std::string>& env = {});
 // Waits for a spawned process; returns its run_result with the files' contents.
 run_result wait_rulebook(int pid, const std::string& out_file, const std::string& err_file,
                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
