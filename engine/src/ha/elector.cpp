@@ -125,14 +125,13 @@ std::string elector::prepare(pg_connection& c) {
            " is too old for HA: version 14 or later is needed (idle_session_timeout drops a frozen "
            "leader's session)";
   auto r = c.query(
-      "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'), "
-      "current_setting('idle_session_timeout'), pg_backend_pid()",
-      {}, deadline(), stop_pipe_[0]);
+      "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'), pg_backend_pid()", {},
+      deadline(), stop_pipe_[0]);
   if (!r.ok() || r.rows.empty()) return r.status == query_outcome::kind::error ? r.error : "retry";
   if (r.rows[0][0] == "t" || r.rows[0][1] == "on")
     return "the PostgreSQL server is read-only (a standby?): HA needs a primary that accepts "
            "writes";
-  session_pid_ = std::stoi(r.rows[0][3]);
+  session_pid_ = std::stoi(r.rows[0][2]);
   // The server announces its backend's pid when the connection starts; a pooler announces its
   // own. Which mode a pooler runs in cannot be read from a client, and in transaction mode a
   // session lock would belong to whichever client shares that backend next.
@@ -143,24 +142,15 @@ std::string elector::prepare(pg_connection& c) {
            std::to_string(session_pid_) +
            "); advisory locks need a direct session: point --ha-postgres-dsn at PostgreSQL "
            "itself";
-  if (r.rows[0][2] == "0") {
-    // A pooler that drops startup options: set them in the session instead.
-    auto s = c.query(
-        "SET idle_session_timeout = " + ms_text(timings_.server_timeout) +
-            "; SET idle_in_transaction_session_timeout = " + ms_text(timings_.server_timeout) +
-            "; SET lock_timeout = " + ms_text(timings_.lock_wait),
-        {}, deadline(), stop_pipe_[0]);
-    if (!s.ok()) return "retry";
-  }
-  // A pooler in transaction mode hands each transaction to any backend: session locks would
-  // then belong to nobody in particular. The backend must stay the same.
+  // A proxy that passed the server's pid through but hands each transaction to any backend
+  // would show here: session locks would then belong to nobody in particular.
   for (int i = 0; i < 3; ++i) {
     auto p = c.query("SELECT pg_backend_pid()", {}, deadline(), stop_pipe_[0]);
     if (!p.ok() || p.rows.empty()) return "retry";
     if (std::stoi(p.rows[0][0]) != session_pid_)
       return "the connection to PostgreSQL goes through a pooler in transaction mode (the "
-             "backend changed between statements): advisory locks need a session; connect "
-             "directly or use session pooling";
+             "backend changed between statements): advisory locks need a direct session: point "
+             "--ha-postgres-dsn at PostgreSQL itself";
   }
   if (std::string e = ensure_schema(c, deadline()); !e.empty()) return c.healthy() ? e : "retry";
   auto w = c.query(
@@ -263,7 +253,7 @@ bool elector::take_term(pg_connection& c, mono::time_point& base) {
     if (r.rows[0][1] != "1" || std::stoi(r.rows[0][2]) != session_pid_) {
       fatal(
           "the advisory lock is not held by this session's backend: the connection goes "
-          "through a pooler in transaction mode; connect directly or use session pooling");
+          "through a pooler in transaction mode; point --ha-postgres-dsn at PostgreSQL itself");
       return false;
     }
     std::lock_guard<std::mutex> lock(term_mutex_);
