@@ -1,46 +1,14 @@
 #include "ha/state_store.h"
 
 #include <algorithm>
-#include <cmath>
 #include <unordered_map>
 
+#include "core/canonical.h"
 #include "ha/log.h"
 
 namespace rb::ha {
 
-namespace {
-
-value canonical(const value& v) {
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15)
-      return value(static_cast<std::int64_t>(d));
-    return v;
-  }
-  if (v.is_object()) {
-    // Events keep their keys in insertion order; a key must not depend on it.
-    std::vector<const std::string*> keys;
-    for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(&it.key());
-    std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
-    value out = value::object();
-    for (const auto* k : keys) out[*k] = canonical(v.at(*k));
-    return out;
-  }
-  if (v.is_array()) {
-    value out = value::array();
-    for (const auto& x : v) out.push_back(canonical(x));
-    return out;
-  }
-  return v;
-}
-
-}  // namespace
-
-std::string fact_key(const value& fact) {
-  value c = canonical(fact);
-  if (c.is_object()) c.erase("meta");
-  return c.dump(-1, ' ', false, value::error_handler_t::replace);
-}
+std::string fact_key(const value& fact) { return canonical_key(fact, true); }
 
 state_store::state_store(settings s)
     : settings_(std::move(s)), timings_(derive_timings(settings_)) {}
@@ -119,7 +87,7 @@ bool state_store::connect() {
 }
 
 // A PostgreSQL array literal of text values.
-std::string text_array(const std::vector<const std::string*>& items) {
+static std::string text_array(const std::vector<const std::string*>& items) {
   std::string out = "{";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';

@@ -103,7 +103,7 @@ bool all_join::search(incoming& x, std::size_t x_slot, const join_context& ctx,
     picks_[s] = {};
   }
   for (const auto& f : ctx.facts) {
-    if (picked(&f->data)) continue;
+    if (f->retracted || picked(&f->data)) continue;
     if (!rule_->conditions[s].may_match(f->data)) continue;
     picks_[s] = {&f->data, nullptr, &f};
     if (check(s) && search(x, x_slot, ctx, rule_index, out)) {

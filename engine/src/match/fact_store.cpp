@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/canonical.h"
+
 namespace rb::match {
 namespace {
 
@@ -73,15 +75,53 @@ bool fact_contains(const value& fact, const value& pattern) noexcept {
 }
 
 const item_ptr& fact_store::assert_fact(value&& fact, time_point now) {
-  std::erase_if(facts_, [&](const item_ptr& f) { return same_fact(f->data, fact); });
+  std::string key = canonical_key(fact, true);
+  if (auto it = index_.find(key); it != index_.end()) remove(it->second);
+  index_[key] = facts_.size();
   facts_.push_back(std::make_shared<item>(item{std::move(fact), now, true, false}));
+  keys_.push_back(std::move(key));
+  sweep();  // keeps the order: the new fact stays last
   return facts_.back();
 }
 
 std::size_t fact_store::retract(const value& pattern, bool partial) {
-  return std::erase_if(facts_, [&](const item_ptr& f) {
-    return partial ? fact_contains(f->data, pattern) : same_fact(f->data, pattern);
-  });
+  std::size_t n = 0;
+  if (!partial) {
+    if (auto it = index_.find(canonical_key(pattern, true)); it != index_.end()) {
+      remove(it->second);
+      n = 1;
+    }
+  } else {
+    for (std::size_t i = 0; i < facts_.size(); ++i) {
+      if (facts_[i]->retracted || !fact_contains(facts_[i]->data, pattern)) continue;
+      remove(i);
+      ++n;
+    }
+  }
+  sweep();
+  return n;
+}
+
+void fact_store::remove(std::size_t position) {
+  facts_[position]->retracted = true;
+  index_.erase(keys_[position]);
+  ++removed_;
+}
+
+// Drops retracted facts once they are half of the list: amortized constant per removal.
+void fact_store::sweep() {
+  if (removed_ < 64 || removed_ * 2 < facts_.size()) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < facts_.size(); ++i) {
+    if (facts_[i]->retracted) continue;
+    facts_[out] = std::move(facts_[i]);
+    keys_[out] = std::move(keys_[i]);
+    index_[keys_[out]] = out;
+    ++out;
+  }
+  facts_.resize(out);
+  keys_.resize(out);
+  removed_ = 0;
 }
 
 }  // namespace rb::match

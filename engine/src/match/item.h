@@ -19,6 +19,8 @@ struct item {
   bool fact = false;
   // Took part in a firing while match_multiple_rules is off: every rule must forget it.
   bool consumed = false;
+  // A fact that was retracted or replaced: the fact store sweeps it out later.
+  bool retracted = false;
 };
 
 using item_ptr = std::shared_ptr<item>;

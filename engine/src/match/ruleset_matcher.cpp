@@ -179,8 +179,9 @@ void ruleset_matcher::sweep(time_point now) noexcept {
 
 std::vector<event_ptr> ruleset_matcher::facts() const {
   std::vector<event_ptr> out;
-  out.reserve(facts_.all().size());
-  for (const auto& f : facts_.all()) out.push_back(view(f));
+  out.reserve(facts_.size());
+  for (const auto& f : facts_.all())
+    if (!f->retracted) out.push_back(view(f));
   return out;
 }
 
