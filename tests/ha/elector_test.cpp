@@ -1,5 +1,6 @@
 // The ha module against a real PostgreSQL, without the binary: the elector's terms and hand-over,
 // the lock id as pg_locks shows it, the fencing of fact writes, refusals (read-only server).
+#include "core/value.h"
 #include "ha/elector.h"
 
 #include <doctest/doctest.h>

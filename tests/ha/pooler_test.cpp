@@ -2,10 +2,8 @@
 // transaction mode (session locks would be shared) and in session mode alike (a client cannot
 // read the mode).
 #include <doctest/doctest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,23 +19,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 // pgbouncer in the foreground (as `postgres` when we are root: it refuses to run as root).
 class pgbouncer {
  public:
   pgbouncer(const test::pg_server& pg, const std::string& mode, const std::string& dir)
-      : port_(free_port()) {
+      : port_(test::free_loopback_port()) {
     const std::string ini = dir + "/pgbouncer.ini";
     std::ofstream(dir + "/users.txt") << "\"rb\" \"\"\n";
     std::ofstream(ini) << "[databases]\nrb = host=127.0.0.1 port=" << pg.port()

@@ -131,22 +131,6 @@ std::string find_runuser() {
 
 // Binding port 0 lets the kernel pick a port nobody holds right now; another process may still
 // take it before the server binds, which try_start() detects and we retry.
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot pick a free port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string read_from(const std::string& path, std::streamoff offset) {
   std::ifstream in(path);
   in.seekg(offset);
@@ -202,6 +186,22 @@ std::vector<std::vector<std::string>> run_sql(const std::string& conninfo, const
 }
 
 }  // namespace
+
+int free_loopback_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot pick a free port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
 
 pg_server::pg_server() {
   bin_dir_ = find_bin_dir();
@@ -274,7 +274,7 @@ pg_server::pg_server() {
 
     bool started = false;
     for (int attempt = 0; attempt < 5 && !started; ++attempt) {
-      port_ = free_port();
+      port_ = free_loopback_port();
       started = try_start();
     }
     if (!started) throw std::runtime_error("pg_server: no free port after 5 attempts");

@@ -7,6 +7,9 @@
 
 namespace rb::test {
 
+// A TCP port on 127.0.0.1 that nobody listens on right now (bind to port 0, read it back).
+int free_loopback_port();
+
 class pg_server {
  public:
   // Runs initdb and starts the server; creates role `rb` (password `secret`) and database `rb`.

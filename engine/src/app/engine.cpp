@@ -22,6 +22,7 @@
 #include "app/plugin_factory.h"
 #include "app/source_sink.h"
 #include "condition/condition.h"
+#include "core/canonical.h"
 #include "core/clock.h"
 #include "core/uuid.h"
 #include "filters/filter.h"
@@ -466,7 +467,7 @@ struct engine::impl {
     if (current == state::stopped) return {};
     add_meta(fact, "set_fact", "internal");
     if (store) {
-      store->put(term, rs->name, "fact", ha::fact_key(fact),
+      store->put(term, rs->name, "fact", canonical_key(fact),
                  fact.dump(-1, ' ', false, value::error_handler_t::replace));
     }
     std::vector<match::firing> out;
@@ -479,12 +480,13 @@ struct engine::impl {
   std::string retract_fact(std::string_view ruleset, const value& fact, bool partial) {
     ruleset_runtime* rs = find_ruleset(ruleset);
     if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
-    if (store) {
-      // The facts this retraction removes, found before it removes them.
-      for (const auto& f : rs->matcher->facts()) {
-        if (partial ? match::fact_contains(*f, fact) : match::same_fact(*f, fact))
-          store->put(term, rs->name, "fact", ha::fact_key(*f), {});
-      }
+    if (store && !partial) {
+      store->put(term, rs->name, "fact", canonical_key(fact), {});  // the key of its equal
+    } else if (store) {
+      // The facts a partial retraction removes, found before it removes them.
+      for (const auto& f : rs->matcher->facts())
+        if (match::fact_contains(*f, fact))
+          store->put(term, rs->name, "fact", canonical_key(*f), {});
     }
     const std::size_t n = rs->matcher->retract_fact(fact, partial);
     spdlog::debug("ruleset '{}': retract_fact removed {} fact(s)", rs->name, n);

@@ -85,23 +85,14 @@ std::unique_ptr<pg_connection> elector::open_session(std::string& error) {
   const std::string server_idle =
       ms_text(settings_.wait == wait_mode::poll ? timings_.lock_wait + timings_.server_timeout
                                                 : timings_.server_timeout);
-  // Session settings travel in the startup packet; prepare() checks they took effect.
+  // Session settings travel in the startup packet.
   const std::string options =
       "-c idle_session_timeout=" + server_idle +
       " -c idle_in_transaction_session_timeout=" + ms_text(timings_.server_timeout) +
       " -c lock_timeout=" + ms_text(timings_.lock_wait) +
       " -c statement_timeout=" + ms_text(timings_.lock_wait + timings_.lease) +
       " -c tcp_user_timeout=" + ms_text(timings_.tcp_user_timeout);
-  const std::vector<std::pair<std::string, std::string>> extra = {
-      {"application_name", ("rulebook " + settings_.worker_id).substr(0, 63)},
-      {"connect_timeout", std::to_string((timings_.connect_timeout.count() + 999) / 1000)},
-      {"keepalives", "1"},
-      {"keepalives_idle", "1"},
-      {"keepalives_interval", "1"},
-      {"keepalives_count", "3"},
-      {"tcp_user_timeout", ms_text(timings_.tcp_user_timeout)},
-      {"options", options},
-  };
+  const auto extra = connection_keywords(settings_, timings_, "", options);
   auto c = pg_connection::connect(settings_.dsn, extra, mono::now() + timings_.connect_timeout,
                                   stop_pipe_[0], error);
   if (!c && error.find("unsupported startup parameter") != std::string::npos) {

@@ -53,7 +53,6 @@ class elector final : public leadership {
   leadership_term term() const override;
   const std::string& worker_id() const noexcept override { return settings_.worker_id; }
 
-  std::int64_t lock_key() const noexcept { return lock_key_; }
   const timings& times() const noexcept { return timings_; }
 
  private:

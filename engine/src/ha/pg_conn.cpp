@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <map>
 
 namespace rb::ha {
 
@@ -34,16 +35,23 @@ ready wait_fd(int fd, bool for_write, mono::time_point deadline, int interrupt_f
   }
 }
 
-std::string password_of(const std::string& dsn) {
+// The DSN's keywords as libpq reads them (empty values left out); `error` when it cannot.
+std::map<std::string, std::string> dsn_fields(const std::string& dsn, std::string* error) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
+  std::map<std::string, std::string> out;
+  if (!opts && error) *error = err ? err : "cannot be parsed";
   if (err) PQfreemem(err);
-  if (!opts) return {};
-  std::string pw;
+  if (!opts) return out;
   for (auto* o = opts; o->keyword; ++o)
-    if (std::string_view(o->keyword) == "password" && o->val) pw = o->val;
+    if (o->val && *o->val) out[o->keyword] = o->val;
   PQconninfoFree(opts);
-  return pw;
+  return out;
+}
+
+std::string password_of(const std::string& dsn) {
+  auto f = dsn_fields(dsn, nullptr);
+  return f.count("password") ? f["password"] : std::string();
 }
 
 }  // namespace
@@ -81,39 +89,22 @@ std::string mask_secret(std::string text, const std::string& secret) {
 }
 
 std::string dsn_problem(const std::string& dsn) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
-  std::string out;
-  if (!opts) {
-    out = err ? err : "cannot be parsed";
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    out = mask_secret(out, password_of(dsn));
-  }
-  if (err) PQfreemem(err);
-  if (opts) PQconninfoFree(opts);
-  return out;
+  std::string error;
+  dsn_fields(dsn, &error);
+  while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
+  return mask_secret(std::move(error), password_of(dsn));
 }
 
 std::string describe_dsn(const std::string& dsn) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
-  if (err) PQfreemem(err);
-  if (!opts) return "(unparsable DSN)";
-  std::string user, host, port, db;
-  for (auto* o = opts; o->keyword; ++o) {
-    if (!o->val) continue;
-    const std::string_view k = o->keyword;
-    if (k == "user") user = o->val;
-    if (k == "host" || (k == "hostaddr" && host.empty())) host = o->val;
-    if (k == "port") port = o->val;
-    if (k == "dbname") db = o->val;
-  }
-  PQconninfoFree(opts);
+  std::string error;
+  auto f = dsn_fields(dsn, &error);
+  if (!error.empty()) return "(unparsable DSN)";
+  std::string host = f.count("host") ? f["host"] : f.count("hostaddr") ? f["hostaddr"] : "";
   std::string out;
-  if (!user.empty()) out += user + "@";
+  if (f.count("user")) out += f["user"] + "@";
   out += host.empty() ? "localhost" : host;
-  if (!port.empty()) out += ":" + port;
-  if (!db.empty()) out += "/" + db;
+  if (f.count("port")) out += ":" + f["port"];
+  if (f.count("dbname")) out += "/" + f["dbname"];
   return out;
 }
 
@@ -258,7 +249,6 @@ query_outcome pg_connection::query(const std::string& sql, const std::vector<std
         std::vector<std::string> row;
         for (int j = 0; j < ncols; ++j) {
           row.emplace_back(PQgetvalue(res, i, j), PQgetlength(res, i, j));
-          out.nulls.push_back(PQgetisnull(res, i, j) ? 1 : 0);
         }
         out.rows.push_back(std::move(row));
       }

@@ -25,7 +25,6 @@ struct query_outcome {
   enum class kind { ok, error, timeout, broken, interrupted };
   kind status = kind::broken;
   std::vector<std::vector<std::string>> rows;  // text values; NULL as empty
-  std::vector<char> nulls;                     // per value of rows, flattened; 1 when NULL
   std::string error;                           // for error and broken
   std::string sqlstate;                        // for error
   bool ok() const noexcept { return status == kind::ok; }

@@ -20,6 +20,21 @@ timings derive_timings(const settings& s) {
   return t;
 }
 
+std::vector<std::pair<std::string, std::string>> connection_keywords(const settings& s,
+                                                                     const timings& t,
+                                                                     const std::string& role,
+                                                                     const std::string& options) {
+  const std::string app = "rulebook " + s.worker_id + (role.empty() ? "" : " " + role);
+  return {{"application_name", app.substr(0, 63)},
+          {"connect_timeout", std::to_string((t.connect_timeout.count() + 999) / 1000)},
+          {"keepalives", "1"},
+          {"keepalives_idle", "1"},
+          {"keepalives_interval", "1"},
+          {"keepalives_count", "3"},
+          {"tcp_user_timeout", std::to_string(t.tcp_user_timeout.count())},
+          {"options", options}};
+}
+
 std::string default_worker_id() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0 || !host[0])

@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rb::ha {
 
@@ -42,6 +44,14 @@ struct timings {
 };
 
 timings derive_timings(const settings& s);
+
+// The libpq keywords of every HA connection: application_name ("rulebook <worker> <role>"),
+// connect_timeout, TCP keepalives, tcp_user_timeout and, last, `options` (server settings sent in
+// the startup packet).
+std::vector<std::pair<std::string, std::string>> connection_keywords(const settings& s,
+                                                                     const timings& t,
+                                                                     const std::string& role,
+                                                                     const std::string& options);
 
 // The worker id when none is given: hostname-pid.
 std::string default_worker_id();

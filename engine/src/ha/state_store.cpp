@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "core/canonical.h"
 #include "ha/log.h"
 
 namespace rb::ha {
-
-std::string fact_key(const value& fact) { return canonical_key(fact, true); }
 
 state_store::state_store(settings s)
     : settings_(std::move(s)), timings_(derive_timings(settings_)) {}
@@ -67,17 +64,9 @@ bool state_store::connect() {
       " -c statement_timeout=" + std::to_string(timings_.lease.count()) +
       " -c lock_timeout=" + std::to_string(timings_.lease.count());
   std::string error;
-  conn_ = pg_connection::connect(
-      settings_.dsn,
-      {{"application_name", ("rulebook " + settings_.worker_id + " state").substr(0, 63)},
-       {"connect_timeout", std::to_string((timings_.connect_timeout.count() + 999) / 1000)},
-       {"keepalives", "1"},
-       {"keepalives_idle", "1"},
-       {"keepalives_interval", "1"},
-       {"keepalives_count", "3"},
-       {"tcp_user_timeout", std::to_string(timings_.tcp_user_timeout.count())},
-       {"options", options}},
-      mono::now() + timings_.connect_timeout, -1, error);
+  conn_ = pg_connection::connect(settings_.dsn,
+                                 connection_keywords(settings_, timings_, "state", options),
+                                 mono::now() + timings_.connect_timeout, -1, error);
   if (!conn_) {
     ha_log().warn("Worker {}: state store cannot connect to PostgreSQL ({}): {}",
                   settings_.worker_id, describe_dsn(settings_.dsn), error);

@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "core/leadership.h"
-#include "core/value.h"
 #include "ha/pg_conn.h"
 #include "ha/settings.h"
 
@@ -76,9 +75,5 @@ class state_store {
   std::unique_ptr<pg_connection> conn_;
   std::uint64_t committed_ = 0, refused_ = 0;
 };
-
-// The key under which a fact is stored: the fact without `meta`, with integral floats written
-// as integers (so 3 and 3.0 are one fact, as in the condition language), dumped with sorted keys.
-std::string fact_key(const value& fact);
 
 }  // namespace rb::ha
