@@ -61,6 +61,7 @@ const value& firing_job::base_events() {
 
 std::variant<job::step, action_result> firing_job::prepare(std::size_t i) noexcept {
   const prepared_action& pa = rule_.actions[i];
+  step_run_at_.clear();
   try {
     // What this action sees: the event(s) after its var_root.
     step_root_.reset();
@@ -125,6 +126,9 @@ std::variant<job::step, action_result> firing_job::prepare(std::size_t i) noexce
 }
 
 void firing_job::start(std::size_t i, completion done, cancel_slot& cancel) noexcept {
+  // When the action started (after the leadership check): a process frozen while an action runs
+  // must not date it after it woke.
+  step_run_at_ = utc_now_iso();
   rule_.actions[i].act->start(view_, step_args_, *env_.svc, std::move(done), cancel);
 }
 
@@ -159,7 +163,7 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
     rec["rule_run_at"] = rule_run_at_;
     rec["activation_id"] = env_.activation_id;
     rec["activation_instance_id"] = env_.activation_id;
-    rec["run_at"] = utc_now_iso();
+    rec["run_at"] = step_run_at_.empty() ? utc_now_iso() : step_run_at_;
     rec["status"] = result.ok ? "successful" : "failed";
     rec["matching_events"] = matching_events();
     if (!result.ok) rec["message"] = result.error;

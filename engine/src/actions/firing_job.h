@@ -71,6 +71,7 @@ class firing_job final : public job {
   std::vector<match::named_event> events_;
   const job_env& env_;
   std::string rule_run_at_;
+  std::string step_run_at_;  // when the current step started
   bool single_ = false;  // one event named `m`: the action sees `event`
   value events_obj_;     // built on first use for multi-event firings
   bool events_built_ = false;
