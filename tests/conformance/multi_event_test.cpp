@@ -105,3 +105,34 @@ TEST_CASE("77 default_events_ttl: an event older than the TTL no longer complete
   REQUIRE(o.actions() == strings{"r2::print_event"});
   CHECK(events_of(o.action_records()[0]) == value::parse(R"({"m": {"k": 3}})"));
 }
+
+TEST_CASE("meta written when the event fires is the meta it had on arrival") {
+  const auto o = run("meta_lazy.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions_with_ruleset() ==
+        strings{"meta in a condition::By source::noop", "lazy meta::Held::noop"});
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 2);
+  const value& by_source = recs[0]["matching_events"]["m"]["meta"];
+  CHECK(by_source["source"] == value::parse(R"({"name": "named", "type": "generic"})"));
+  const value& events = recs[1]["matching_events"];
+  for (const char* name : {"m_0", "m_1"}) {
+    const value& meta = events[name]["meta"];
+    INFO(meta.dump());
+    std::vector<std::string> keys;
+    for (auto it = meta.begin(); it != meta.end(); ++it) keys.push_back(it.key());
+    CHECK(keys == strings{"source", "received_at", "uuid"});
+    CHECK(meta["source"] == value::parse(R"({"name": "ticks", "type": "generic"})"));
+    CHECK(meta["uuid"].get<std::string>().size() == 36);
+  }
+  // ISO 8601 UTC with microseconds compares as text; the first arrived 0.5 s before the second,
+  // and both before the rule fired.
+  const std::string first = events["m_0"]["meta"]["received_at"];
+  const std::string second = events["m_1"]["meta"]["received_at"];
+  CHECK(first < second);
+  CHECK(second <= recs[1]["rule_run_at"].get<std::string>());
+  const auto seconds = [](const std::string& t) {
+    return std::stod(t.substr(17, 9)) + 60 * std::stod(t.substr(14, 2));
+  };
+  CHECK(seconds(second) - seconds(first) > 0.3);
+}

@@ -29,7 +29,7 @@ struct firing {
   std::string_view ruleset_uuid;
   std::string_view rule;
   std::string_view rule_uuid;
-  std::string rule_run_at;  // when the rule fired (ISO 8601, UTC)
+  std::string_view rule_run_at;  // when the rule fired (ISO 8601, UTC)
   // Exactly one of these: `event` when the firing has one event named `m`, otherwise `events`
   // ({"m_0": ..., "m_1": ...} or assigned names). Both after this action's var_root.
   const value* event = nullptr;

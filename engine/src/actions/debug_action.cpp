@@ -45,7 +45,7 @@ class debug_action final : public action {
       kwargs["rule_set_uuid"] = f.ruleset_uuid;
       kwargs["rule"] = f.rule;
       kwargs["rule_uuid"] = f.rule_uuid;
-      kwargs["rule_run_at"] = f.rule_run_at;
+      kwargs["rule_run_at"] = std::string(f.rule_run_at);
       kwargs["variables"] = variables;
       print_banner(svc.out, "debug: kwargs",
                    kwargs.dump(4, ' ', false, value::error_handler_t::replace));

@@ -40,13 +40,13 @@ std::variant<prepared_action, std::string> prepare_action(std::string_view type,
 
 firing_job::firing_job(const rule_info& rule, std::vector<match::named_event> events,
                        const job_env& env)
-    : rule_(rule), events_(std::move(events)), env_(env), rule_run_at_(utc_now_iso()) {
+    : rule_(rule), events_(std::move(events)), env_(env), rule_run_at_(utc_now_stamp()) {
   single_ = events_.size() == 1 && events_[0].name == "m";
   view_.ruleset = rule_.ruleset;
   view_.ruleset_uuid = rule_.ruleset_uuid;
   view_.rule = rule_.rule;
   view_.rule_uuid = rule_.rule_uuid;
-  view_.rule_run_at = rule_run_at_;
+  view_.rule_run_at = rule_run_at_.view();
   view_.facts_set = &facts_set_;
 }
 
@@ -61,7 +61,8 @@ const value& firing_job::base_events() {
 
 std::variant<job::step, action_result> firing_job::prepare(std::size_t i) noexcept {
   const prepared_action& pa = rule_.actions[i];
-  step_run_at_.clear();
+  step_started_ = false;
+  step_args_used_ = &step_args_;
   try {
     // What this action sees: the event(s) after its var_root.
     step_root_.reset();
@@ -88,7 +89,13 @@ std::variant<job::step, action_result> firing_job::prepare(std::size_t i) noexce
     view_.vars = vars;
 
     if (pa.args.is_constant()) {
-      step_args_ = pa.args.tree();
+      // Used in place unless `lock` must come out: no copy per firing.
+      const value& tree = pa.args.tree();
+      if (tree.is_object() && !tree.contains("lock")) {
+        step_args_used_ = &tree;
+        return step{};
+      }
+      step_args_ = tree;
     } else {
       // Only the names the templates use: copying every variable per action would cost more
       // than rendering.
@@ -128,8 +135,9 @@ std::variant<job::step, action_result> firing_job::prepare(std::size_t i) noexce
 void firing_job::start(std::size_t i, completion done, cancel_slot& cancel) noexcept {
   // When the action started (after the leadership check): a process frozen while an action runs
   // must not date it after it woke.
-  step_run_at_ = utc_now_iso();
-  rule_.actions[i].act->start(view_, step_args_, *env_.svc, std::move(done), cancel);
+  step_run_at_ = utc_now_stamp();
+  step_started_ = true;
+  rule_.actions[i].act->start(view_, *step_args_used_, *env_.svc, std::move(done), cancel);
 }
 
 value firing_job::matching_events() const {
@@ -151,6 +159,34 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
                   result.error);
   }
   if (!env_.audit) return;
+  if (!step_started_) step_run_at_ = utc_now_stamp();
+  if (result.extra.is_object() && !result.extra.empty()) {
+    write_record_with_extra(name, result);
+    return;
+  }
+  audit_log::action_record r;
+  r.action = name;
+  r.ruleset = rule_.ruleset;
+  r.ruleset_uuid = rule_.ruleset_uuid;
+  r.rule = rule_.rule;
+  r.rule_uuid = rule_.rule_uuid;
+  r.rule_run_at = rule_run_at_.view();
+  r.activation_id = env_.activation_id;
+  r.run_at = step_run_at_.view();
+  r.ok = result.ok;
+  r.message = result.error;
+  r.event = view_.event;
+  r.events = view_.event ? nullptr : view_.events;
+  if (env_.ha) {
+    r.worker_id = &env_.ha->worker_id();
+    r.ha_epoch = env_.ha->term().epoch;
+  }
+  env_.audit->append(r);
+}
+
+// Actions that report more (shutdown: delay, message, kind): rare, built as a tree so that
+// their fields may also replace the standard ones.
+void firing_job::write_record_with_extra(std::string_view name, const action_result& result) {
   try {
     value rec = value::object();
     rec["type"] = "Action";
@@ -160,10 +196,10 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
     rec["ruleset_uuid"] = rule_.ruleset_uuid;
     rec["rule"] = rule_.rule;
     rec["rule_uuid"] = rule_.rule_uuid;
-    rec["rule_run_at"] = rule_run_at_;
+    rec["rule_run_at"] = rule_run_at_.view();
     rec["activation_id"] = env_.activation_id;
     rec["activation_instance_id"] = env_.activation_id;
-    rec["run_at"] = step_run_at_.empty() ? utc_now_iso() : step_run_at_;
+    rec["run_at"] = step_run_at_.view();
     rec["status"] = result.ok ? "successful" : "failed";
     rec["matching_events"] = matching_events();
     if (!result.ok) rec["message"] = result.error;
@@ -171,11 +207,9 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
       rec["worker_id"] = env_.ha->worker_id();
       rec["ha_epoch"] = env_.ha->term().epoch;
     }
-    if (result.extra.is_object()) {
-      for (auto it = result.extra.begin(); it != result.extra.end(); ++it)
-        rec[it.key()] = it.value();
-    }
-    if (!env_.audit->write(rec)) spdlog::error("cannot write to the audit log");
+    for (auto it = result.extra.begin(); it != result.extra.end(); ++it)
+      rec[it.key()] = it.value();
+    env_.audit->append(rec);
   } catch (const std::exception& e) {
     spdlog::error("cannot build the audit record of rule '{}': {}", rule_.rule, e.what());
   }

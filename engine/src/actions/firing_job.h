@@ -15,6 +15,7 @@
 #include "actions/action.h"
 #include "actions/dispatcher.h"
 #include "condition/template.h"
+#include "core/clock.h"
 #include "core/leadership.h"
 #include "match/firing.h"
 
@@ -66,18 +67,21 @@ class firing_job final : public job {
  private:
   const value& base_events();
   value matching_events() const;
+  void write_record_with_extra(std::string_view name, const action_result& result);
 
   const rule_info& rule_;
   std::vector<match::named_event> events_;
   const job_env& env_;
-  std::string rule_run_at_;
-  std::string step_run_at_;  // when the current step started
+  iso_timestamp rule_run_at_;
+  iso_timestamp step_run_at_;  // when the current step started
+  bool step_started_ = false;
   bool single_ = false;  // one event named `m`: the action sees `event`
   value events_obj_;     // built on first use for multi-event firings
   bool events_built_ = false;
-  value facts_set_ = value::object();
-  // The current step.
+  value facts_set_;  // null until set_fact adds to it
+  // The current step: its arguments, rendered or (constant without `lock`) the prepared ones.
   value step_args_;
+  const value* step_args_used_ = &step_args_;
   std::optional<value> step_root_;  // event or events after var_root
   firing view_;
 };

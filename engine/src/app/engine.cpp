@@ -18,7 +18,6 @@
 #include "actions/firing_job.h"
 #include "actions/variables.h"
 #include "app/condition_compiler.h"
-#include "app/event_meta.h"
 #include "app/plugin_factory.h"
 #include "app/source_sink.h"
 #include "condition/condition.h"
@@ -292,6 +291,7 @@ struct engine::impl {
         try {
           rs->matcher.emplace(std::move(rules), match::matcher_options{spec.match_multiple_rules,
                                                                        spec.default_events_ttl});
+          rs->queue.meta_at_arrival = rs->matcher->reads_meta() || options.print_events;
         } catch (const std::exception& e) {
           errors.push_back(rulebook::to_string(spec.pos) + ": ruleset '" + spec.name +
                            "': " + e.what());
@@ -396,14 +396,14 @@ struct engine::impl {
     }
   }
 
-  void process(ruleset_runtime& rs, value&& event, match::time_point now) {
-    if (options.print_events) {
+  void process(ruleset_runtime& rs, queued_event&& q, match::time_point now) {
+    if (options.print_events) {  // meta was written on arrival (meta_at_arrival)
       const std::string line =
-          event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+          q.event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       std::fwrite(line.data(), 1, line.size(), stdout);
     }
     firings.clear();
-    rs.matcher->on_event(std::move(event), now, firings);
+    rs.matcher->on_event(std::move(q.event), q.meta, now, firings);
     if (!firings.empty()) run_firings(rs, firings);
     if (rs.armed || rs.matcher->may_have_deadline()) rearm(rs);
   }
@@ -452,10 +452,12 @@ struct engine::impl {
     ruleset_runtime* rs = find_ruleset(ruleset);
     if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
     if (current == state::stopped) return {};
-    if (!event.is_object()) event = value{{"payload", std::move(event)}};
-    add_meta(event, "post_event", "internal");
+    static const event_source* const posted = intern_event_source("post_event", "internal");
+    wrap_payload(event);
+    pending_meta meta = meta_now(posted);
+    if (rs->queue.meta_at_arrival) render_meta(event, meta);
     std::vector<match::firing> out;
-    rs->matcher->on_event(std::move(event), std::chrono::steady_clock::now(), out);
+    rs->matcher->on_event(std::move(event), meta, std::chrono::steady_clock::now(), out);
     run_firings(*rs, out);
     rearm(*rs);
     return {};
@@ -465,7 +467,8 @@ struct engine::impl {
     ruleset_runtime* rs = find_ruleset(ruleset);
     if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
     if (current == state::stopped) return {};
-    add_meta(fact, "set_fact", "internal");
+    static const event_source* const set = intern_event_source("set_fact", "internal");
+    add_meta(fact, set);
     if (store) {
       store->put(term, rs->name, "fact", canonical_key(fact),
                  fact.dump(-1, ' ', false, value::error_handler_t::replace));
@@ -521,7 +524,7 @@ struct engine::impl {
       rec["worker_id"] = elector->worker_id();
       rec["ha_epoch"] = term.epoch;
     }
-    if (!audit->write(rec)) spdlog::error("cannot write to audit log '{}'", options.audit_log);
+    audit->append(rec);
   }
 
   void on_source_done(std::size_t rs_index, std::size_t src_index, sources::source_end end,
@@ -662,6 +665,10 @@ struct engine::impl {
     env.vars = &vars;
     env.masked_vars = &masked_vars;
     env.audit = audit.get();
+    if (audit) {
+      // Records of one loop turn go out together, at its end.
+      audit->on_pending([this] { asio::post(io, [this] { audit->flush(); }); });
+    }
     env.activation_id = options.id;
     dispatcher->on_job_done = [this](std::size_t lane) { on_job_done(lane); };
     if (elector) {
@@ -689,6 +696,7 @@ struct engine::impl {
     }
     io.run();
     std::fflush(stdout);
+    if (audit) audit->sync();
     if (elector) {
       // Hand over: what the last term wrote is committed (or refused), then the lock goes and a
       // follower takes over at once.

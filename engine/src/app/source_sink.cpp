@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include "app/event_meta.h"
 
 namespace rb::app {
 
@@ -15,7 +14,7 @@ source_sink::source_sink(boost::asio::io_context& io, ruleset_queue& queue, std:
     : io_(io),
       queue_(queue),
       name_(std::move(name)),
-      type_(std::move(type)),
+      source_(intern_event_source(name_, type)),
       filters_(std::move(filter_chain)),
       filter_names_(std::move(filter_names)),
       hooks_(std::move(h)) {}
@@ -77,8 +76,10 @@ void source_sink::when_ready(std::function<void()> resume) {
 }
 
 void source_sink::enqueue(value&& event) {
-  add_meta(event, name_, type_);
-  queue_.events.push_back(std::move(event));
+  wrap_payload(event);
+  pending_meta meta = meta_now(source_);
+  if (queue_.meta_at_arrival) render_meta(event, meta);
+  queue_.events.push_back({std::move(event), meta});
   hooks_.on_enqueued();
 }
 

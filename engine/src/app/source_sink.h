@@ -1,5 +1,5 @@
-// source_sink: where one source's events go — its filter chain, then meta (event_meta.h), then
-// its ruleset's bounded queue. put() answers false once the queue holds `capacity` events; the
+// source_sink: where one source's events go — its filter chain, then meta (core/event_meta.h:
+// written at once only when the ruleset reads it), then its ruleset's bounded queue. put() answers false once the queue holds `capacity` events; the
 // source then waits in when_ready() until the engine drains below it (back-pressure: nothing is
 // dropped). A filter that fails stops the chain for that event and is reported through
 // on_filter_error; filter warnings are logged. With HA, a worker that is not the trusted leader
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/event_meta.h"
 #include "core/value.h"
 #include "filters/filter.h"
 #include "sources/source.h"
@@ -20,9 +21,17 @@
 namespace rb::app {
 
 // A ruleset's queue of events waiting for its matcher, and the sources paused on it.
+struct queued_event {
+  value event;
+  pending_meta meta;  // not pending when written into `event` already
+};
+
 struct ruleset_queue {
   static constexpr std::size_t capacity = 1024;
-  std::deque<value> events;
+  std::deque<queued_event> events;
+  // Write meta into each event on arrival (a rule reads meta, or events are printed); otherwise
+  // it is written when the event leaves the matcher in a firing.
+  bool meta_at_arrival = true;
   std::vector<std::function<void()>> waiting_producers;
   bool has_room() const noexcept { return events.size() < capacity; }
 };
@@ -52,7 +61,7 @@ class source_sink final : public sources::event_sink {
   boost::asio::io_context& io_;
   ruleset_queue& queue_;
   std::string name_;
-  std::string type_;
+  const event_source* source_;
   std::vector<std::unique_ptr<filters::event_filter>> filters_;
   std::vector<std::string> filter_names_;
   hooks hooks_;

@@ -70,6 +70,8 @@ class program {
   const std::vector<std::string>& referenced_names() const noexcept;
   // The original text, for messages.
   const std::string& text() const noexcept;
+  // True when the condition may read an event's or fact's `meta` (or the whole of one).
+  bool reads_meta() const noexcept;
 
   explicit program(std::unique_ptr<program_impl> impl);
 

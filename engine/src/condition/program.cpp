@@ -48,6 +48,18 @@ const std::vector<std::string>& program::referenced_names() const noexcept {
 
 const std::string& program::text() const noexcept { return impl_->text; }
 
+bool program::reads_meta() const noexcept {
+  const auto& d = impl_->c.data;
+  for (const auto& n : d.nodes) {
+    if (n.code == opcode::bound_all) return true;
+    if (n.code != opcode::subject_path && n.code != opcode::bound_path) continue;
+    const auto& steps = d.paths[n.aux].steps;
+    if (steps.empty() || (steps[0].type == path_step::kind::key && steps[0].key == "meta"))
+      return true;
+  }
+  return false;
+}
+
 std::variant<program, error> compile(std::string_view text, const compile_options& options) {
   try {
     auto impl = std::make_unique<program_impl>();

@@ -29,7 +29,7 @@ struct xoshiro256 {
 
 }  // namespace
 
-std::string uuid4() {
+void uuid4_into(char* out) {
   thread_local xoshiro256 gen;
   std::uint64_t hi = gen.next();
   std::uint64_t lo = gen.next();
@@ -37,8 +37,7 @@ std::string uuid4() {
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   // Two hex digits per byte from one table lookup; dashes after bytes 4, 6, 8 and 10.
   static constexpr char hex[] = "0123456789abcdef";
-  char buf[36];
-  char* p = buf;
+  char* p = out;
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
     const std::uint64_t word = i < 8 ? hi : lo;
@@ -46,7 +45,11 @@ std::string uuid4() {
     *p++ = hex[byte >> 4];
     *p++ = hex[byte & 0xF];
   }
-  std::string out(buf, sizeof buf);
+}
+
+std::string uuid4() {
+  std::string out(36, '\0');
+  uuid4_into(out.data());
   return out;
 }
 

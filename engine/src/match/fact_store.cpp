@@ -78,7 +78,7 @@ const item_ptr& fact_store::assert_fact(value&& fact, time_point now) {
   std::string key = canonical_key(fact, true);
   if (auto it = index_.find(key); it != index_.end()) remove(it->second);
   index_[key] = facts_.size();
-  facts_.push_back(std::make_shared<item>(item{std::move(fact), now, true, false}));
+  facts_.push_back(std::make_shared<item>(item{std::move(fact), {}, now, true, false}));
   keys_.push_back(std::move(key));
   sweep();  // keeps the order: the new fact stays last
   return facts_.back();

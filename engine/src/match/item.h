@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "core/event_meta.h"
 #include "core/value.h"
 #include "match/firing.h"
 
@@ -15,6 +16,8 @@ using time_point = std::chrono::steady_clock::time_point;
 
 struct item {
   value data;
+  // Meta not yet written into `data` (core/event_meta.h): view() writes it.
+  pending_meta meta;
   time_point arrived;
   bool fact = false;
   // Took part in a firing while match_multiple_rules is off: every rule must forget it.
@@ -25,13 +28,19 @@ struct item {
 
 using item_ptr = std::shared_ptr<item>;
 
-// The shared value of an item, without a second allocation (aliasing constructor).
-inline event_ptr view(const item_ptr& it) noexcept { return event_ptr(it, &it->data); }
+// The shared value of an item, without a second allocation (aliasing constructor), its meta
+// written first: what leaves the matcher is the whole event. No one holds a view before the
+// first one, so writing meta there changes nothing anyone has seen.
+inline event_ptr view(const item_ptr& it) noexcept {
+  if (it->meta.pending()) render_meta(it->data, it->meta);
+  return event_ptr(it, &it->data);
+}
 
 class incoming {
  public:
   // An event still owned by the caller; hold() moves it into an item.
-  incoming(value& raw, time_point now) noexcept : raw_(&raw), now_(now) {}
+  incoming(value& raw, pending_meta meta, time_point now) noexcept
+      : raw_(&raw), meta_(meta), now_(now) {}
   // A fact, already an item.
   explicit incoming(item_ptr held) noexcept : held_(std::move(held)), now_(held_->arrived) {}
 
@@ -42,7 +51,7 @@ class incoming {
 
   const item_ptr& hold() {
     if (!held_) {
-      held_ = std::make_shared<item>(item{std::move(*raw_), now_, false, false});
+      held_ = std::make_shared<item>(item{std::move(*raw_), meta_, now_, false, false});
       raw_ = nullptr;
     }
     return held_;
@@ -55,6 +64,7 @@ class incoming {
 
  private:
   value* raw_ = nullptr;
+  pending_meta meta_;
   item_ptr held_;
   time_point now_;
 };

@@ -53,6 +53,11 @@ ruleset_matcher::ruleset_matcher(std::vector<rule> rules, matcher_options option
         break;
     }
     if (r.throttle) st.thr = std::make_unique<throttle>(*r.throttle);
+    for (const auto& c : r.conditions) reads_meta_ = reads_meta_ || c.reads_meta();
+    if (r.throttle) {
+      for (const auto& attr : r.throttle->group_by_attributes)
+        reads_meta_ = reads_meta_ || attr.find("meta") != std::string::npos || attr == "event";
+    }
   }
   index_ = std::make_unique<rule_index>(rules_);
   scratch_.reserve(rules_.size());
@@ -120,10 +125,15 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
 }
 
 void ruleset_matcher::on_event(value&& event, time_point now, std::vector<firing>& out) noexcept {
+  on_event(std::move(event), pending_meta{}, now, out);
+}
+
+void ruleset_matcher::on_event(value&& event, pending_meta meta, time_point now,
+                               std::vector<firing>& out) noexcept {
   now_ = now;
   if (!timers_.empty()) run_due(now, out);
   if (++since_sweep_ >= sweep_every) sweep(now);
-  incoming x(event, now);
+  incoming x(event, meta, now);
   for (const std::uint32_t r : index_->candidates(x.data(), scratch_)) {
     if (offer(r, x, out) && !options_.match_multiple_rules) break;
   }

@@ -55,6 +55,14 @@ class ruleset_matcher {
   // An event from a source or post_event. It is moved from only if something keeps it (a firing
   // or a partial match); an event no rule wants is left untouched.
   void on_event(value&& event, time_point now, std::vector<firing>& out) noexcept;
+  // The same with its meta still to write (core/event_meta.h): only for a ruleset that does not
+  // reads_meta(); the meta is written when the event leaves in a firing.
+  void on_event(value&& event, pending_meta meta, time_point now,
+                std::vector<firing>& out) noexcept;
+
+  // True when a condition or a throttle of some rule may read an event's `meta` (or the whole
+  // event): its events must carry meta before they are matched.
+  bool reads_meta() const noexcept { return reads_meta_; }
 
   // set_fact: stores the fact (replacing one equal but for `meta`) and fires the rules it
   // matches, `event.` conditions included.
@@ -104,6 +112,7 @@ class ruleset_matcher {
 
   std::vector<rule> rules_;
   matcher_options options_;
+  bool reads_meta_ = false;
   std::vector<rule_state> state_;
   std::unique_ptr<rule_index> index_;
   std::vector<std::uint32_t> joins_;  // rules with an all_join, for sweeping

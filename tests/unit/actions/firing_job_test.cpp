@@ -86,6 +86,7 @@ struct fixture {
   }
   std::vector<value> records() {
     std::vector<value> recs;
+    audit->flush();
     std::ifstream in(audit_path);
     for (std::string line; std::getline(in, line);) recs.push_back(value::parse(line));
     return recs;

@@ -36,8 +36,27 @@ TEST_CASE("source_sink: without leadership an event is held and the source waits
   io.run();
   CHECK(resumed);
   REQUIRE(queue.events.size() == 1);
-  CHECK(queue.events.front()["i"] == 1);
-  CHECK(queue.events.front()["meta"]["source"]["name"] == "ticks");
+  CHECK(queue.events.front().event["i"] == 1);
+  CHECK(queue.events.front().event["meta"]["source"]["name"] == "ticks");
   CHECK(sink.put(value{{"i", 2}}));  // a leader delivers at once
   CHECK(queue.events.size() == 2);
+}
+
+TEST_CASE("meta waits in the queue entry unless the ruleset reads it on arrival") {
+  boost::asio::io_context io;
+  app::ruleset_queue queue;
+  queue.meta_at_arrival = false;
+  app::source_sink::hooks h;
+  h.on_enqueued = [] {};
+  app::source_sink sink(io, queue, "ticks", "generic", {}, {}, h);
+  sink.put(value("text"));
+  REQUIRE(queue.events.size() == 1);
+  auto& q = queue.events.front();
+  CHECK(q.event == value::parse(R"({"payload": "text"})"));  // wrapped at once, meta pending
+  REQUIRE(q.meta.pending());
+  CHECK(q.meta.source->name == "ticks");
+  CHECK(q.meta.source->type == "generic");
+  rb::render_meta(q.event, q.meta);
+  CHECK_FALSE(q.meta.pending());
+  CHECK(q.event["meta"]["source"]["type"] == "generic");
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/last_words.h"
 #include "sources/lua/convert.h"
 
 namespace rb::sources::lua::detail {
@@ -50,6 +51,7 @@ int at_panic(lua_State* L) {
                    current != nullptr ? current->label() : std::string("lua"),
                    msg != nullptr ? msg : "?");
   spdlog::default_logger()->flush();
+  last_words::say_all();
   std::_Exit(watchdog_exit_code);
 }
 

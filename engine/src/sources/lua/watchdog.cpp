@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/last_words.h"
 #include "sources/lua/lua_host.h"
 
 namespace rb::sources::lua::detail {
@@ -59,6 +60,7 @@ class watchdog {
             "so that the plugin cannot hang the engine (exit status {})",
             slot->label(), ms.count(), watchdog_exit_code);
         spdlog::default_logger()->flush();
+        last_words::say_all();
         std::_Exit(watchdog_exit_code);
       }
     }
