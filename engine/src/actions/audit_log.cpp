@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/event_meta.h"
 #include "core/json_text.h"
 #include "core/last_words.h"
 #include "core/uuid.h"
@@ -22,6 +23,7 @@ namespace {
 constexpr std::size_t flush_threshold = 1 << 20;
 // Kept for a retry while the file cannot be written (disk full); beyond this, dropped and logged.
 constexpr std::size_t retry_limit = 64 << 20;
+constexpr std::size_t writeback_every = 8 << 20;
 
 // `,"key":"text"`; `prefix` is the `,"key":` part, written as a literal.
 void member(std::string& out, std::string_view prefix, std::string_view text) {
@@ -55,6 +57,16 @@ audit_log::~audit_log() {
   ::close(fd_);
 }
 
+std::string audit_log::rule_fields(std::string_view ruleset, std::string_view ruleset_uuid,
+                                   std::string_view rule, std::string_view rule_uuid) {
+  std::string out;
+  member(out, R"(,"ruleset":)", ruleset);
+  member(out, R"(,"ruleset_uuid":)", ruleset_uuid);
+  member(out, R"(,"rule":)", rule);
+  member(out, R"(,"rule_uuid":)", rule_uuid);
+  return out;
+}
+
 void audit_log::append(const action_record& r) noexcept {
   try {
     std::lock_guard lock(mutex_);
@@ -64,17 +76,28 @@ void audit_log::append(const action_record& r) noexcept {
     char uuid[36];
     uuid4_into(uuid);
     member(out, R"(,"action_uuid":)", std::string_view(uuid, sizeof uuid));
-    member(out, R"(,"ruleset":)", r.ruleset);
-    member(out, R"(,"ruleset_uuid":)", r.ruleset_uuid);
-    member(out, R"(,"rule":)", r.rule);
-    member(out, R"(,"rule_uuid":)", r.rule_uuid);
+    if (!r.rule_fields.empty()) {
+      out += r.rule_fields;
+    } else {
+      out += rule_fields(r.ruleset, r.ruleset_uuid, r.rule, r.rule_uuid);
+    }
     member(out, R"(,"rule_run_at":)", r.rule_run_at);
     member(out, R"(,"activation_id":)", r.activation_id);
     member(out, R"(,"activation_instance_id":)", r.activation_id);
     member(out, R"(,"run_at":)", r.run_at);
     member(out, R"(,"status":)", r.ok ? "successful" : "failed");
     out += R"(,"matching_events":)";
-    if (r.event) {
+    if (!r.raw_events.empty()) {
+      out.push_back('{');
+      for (std::size_t i = 0; i < r.raw_events.size(); ++i) {
+        const auto& e = r.raw_events[i];
+        if (i) out.push_back(',');
+        append_json_string(out, e.name);
+        out.push_back(':');
+        append_event_json(out, *e.event, e.meta);
+      }
+      out.push_back('}');
+    } else if (r.event) {
       out += R"({"m":)";
       append_json(out, *r.event);
       out.push_back('}');
@@ -149,6 +172,13 @@ bool audit_log::flush_locked() noexcept {
     return false;
   }
   buf_.clear();
+  // Start the disk writing every few MiB (without waiting for it): a power loss then loses
+  // seconds of records at most, and the fsync at exit has little left to wait for.
+  unsynced_ += done;
+  if (unsynced_ >= writeback_every) {
+    ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+    unsynced_ = 0;
+  }
   if (failing_) spdlog::info("audit log '{}' is written again", path_);
   failing_ = false;
   return true;

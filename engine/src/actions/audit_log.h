@@ -14,10 +14,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "core/value.h"
+#include "match/firing.h"
 
 namespace rb {
 class last_words;
@@ -31,11 +33,17 @@ class audit_log {
   struct action_record {
     std::string_view action, ruleset, ruleset_uuid, rule, rule_uuid, rule_run_at, activation_id,
         run_at;
+    // rule_fields() of ruleset, ruleset_uuid, rule and rule_uuid, made once per rule; when empty,
+    // they are written from the fields above.
+    std::string_view rule_fields;
     bool ok = true;
     std::string_view message;  // when !ok
     // matching_events: {"m": *event} for a single event, else *events (an object), else {}.
     const value* event = nullptr;
     const value* events = nullptr;
+    // Or the firing's events as the matcher gave them, meta possibly pending ({"m": ...} when
+    // there is one named `m`, else {name: event, ...}).
+    std::span<const match::named_event> raw_events;
     const std::string* worker_id = nullptr;  // HA: worker_id and ha_epoch
     std::int64_t ha_epoch = 0;
   };
@@ -50,6 +58,9 @@ class audit_log {
   void on_pending(std::function<void()> schedule) { on_pending_ = std::move(schedule); }
 
   void append(const action_record& r) noexcept;
+  // The record text of a rule's constant fields, for action_record::rule_fields.
+  static std::string rule_fields(std::string_view ruleset, std::string_view ruleset_uuid,
+                                 std::string_view rule, std::string_view rule_uuid);
   // Any other record, as given.
   void append(const value& record) noexcept;
 
@@ -70,6 +81,7 @@ class audit_log {
   std::function<void()> on_pending_;
   bool failing_ = false;
   bool flush_scheduled_ = false;
+  std::size_t unsynced_ = 0;  // bytes written since the last writeback was started
   std::unique_ptr<last_words> last_words_;
 };
 

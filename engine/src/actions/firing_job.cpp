@@ -5,6 +5,7 @@
 #include "actions/audit_log.h"
 #include "actions/variables.h"
 #include "core/clock.h"
+#include "core/event_meta.h"
 #include "core/uuid.h"
 
 namespace rb::actions {
@@ -42,6 +43,11 @@ firing_job::firing_job(const rule_info& rule, std::vector<match::named_event> ev
                        const job_env& env)
     : rule_(rule), events_(std::move(events)), env_(env), rule_run_at_(utc_now_stamp()) {
   single_ = events_.size() == 1 && events_[0].name == "m";
+  // Actions see whole events (the engine materializes firings before they become jobs).
+  for (auto& e : events_) {
+    if (e.meta && e.meta->pending()) render_meta(const_cast<value&>(*e.event), *e.meta);
+    e.meta = nullptr;
+  }
   view_.ruleset = rule_.ruleset;
   view_.ruleset_uuid = rule_.ruleset_uuid;
   view_.rule = rule_.rule;
@@ -170,6 +176,7 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
   r.ruleset_uuid = rule_.ruleset_uuid;
   r.rule = rule_.rule;
   r.rule_uuid = rule_.rule_uuid;
+  r.rule_fields = rule_.audit_fields;
   r.rule_run_at = rule_run_at_.view();
   r.activation_id = env_.activation_id;
   r.run_at = step_run_at_.view();
@@ -207,8 +214,7 @@ void firing_job::write_record_with_extra(std::string_view name, const action_res
       rec["worker_id"] = env_.ha->worker_id();
       rec["ha_epoch"] = env_.ha->term().epoch;
     }
-    for (auto it = result.extra.begin(); it != result.extra.end(); ++it)
-      rec[it.key()] = it.value();
+    for (auto it = result.extra.begin(); it != result.extra.end(); ++it) rec[it.key()] = it.value();
     env_.audit->append(rec);
   } catch (const std::exception& e) {
     spdlog::error("cannot build the audit record of rule '{}': {}", rule_.rule, e.what());

@@ -42,6 +42,7 @@ struct rule_info {
   std::string rule;
   std::string rule_uuid;
   std::vector<prepared_action> actions;
+  std::string audit_fields;  // audit_log::rule_fields of the above, when there is an audit log
 };
 
 // Engine-wide, outlives every job.

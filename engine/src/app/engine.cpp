@@ -61,7 +61,8 @@ struct ruleset_runtime {
   std::optional<match::ruleset_matcher> matcher;
   // Parallel to matcher->rules(); behind pointers because jobs keep references.
   std::vector<std::unique_ptr<actions::rule_info>> rules;
-  std::vector<char> skip;  // only `none` actions and no audit log: nothing observable to do
+  std::vector<char> skip;          // only `none` actions and no audit log: nothing observable to do
+  std::vector<char> noop_records;  // only `none` actions, audit log: records written inline
   std::vector<source_runtime> sources;
   ruleset_queue queue;
   bool drain_scheduled = false;
@@ -235,6 +236,9 @@ struct engine::impl {
     info->ruleset_uuid = rs_uuid;
     info->rule = r.name;
     info->rule_uuid = r.uuid;
+    if (audit)
+      info->audit_fields = actions::audit_log::rule_fields(info->ruleset, info->ruleset_uuid,
+                                                           info->rule, info->rule_uuid);
     all_noop = true;
     for (const auto& a : rule_spec.actions) {
       const std::string where = rulebook::to_string(a.pos) + ": rule '" + rule_spec.name +
@@ -284,7 +288,9 @@ struct engine::impl {
         rs->rules.push_back(build_actions(model, spec, rule_spec, r, rs->uuid, all_noop, errors));
         const bool skip = all_noop && !audit;
         r.silent = skip;
+        r.raw_events = all_noop && audit;
         rs->skip.push_back(skip);
+        rs->noop_records.push_back(all_noop && audit);
         rules.push_back(std::move(r));
       }
       if (errors.size() == errors_before) {
@@ -414,12 +420,41 @@ struct engine::impl {
     for (auto& f : out) {
       if (rs.skip[f.rule]) continue;
       if (current == state::stopped) return;
+      if (rs.noop_records[f.rule] && write_noop_records(rs, f)) continue;
+      f.materialize();
       const auto events = f.events();
       dispatcher->submit(rs.lane,
                          std::make_unique<actions::firing_job>(
                              *rs.rules[f.rule],
                              std::vector<match::named_event>(events.begin(), events.end()), env));
     }
+  }
+
+  // A rule of `none` actions with an audit log: nothing runs, so its records are written here,
+  // from the events as the matcher gave them (meta still pending), the same records the job path
+  // writes. Not when jobs of the lane are pending (records keep the order of firings) or HA
+  // leadership is in doubt (the job path then reports the action as not run).
+  bool write_noop_records(ruleset_runtime& rs, const match::firing& f) {
+    if (dispatcher->pending(rs.lane) != 0 || (elector && !acting())) return false;
+    const actions::rule_info& info = *rs.rules[f.rule];
+    const iso_timestamp now = utc_now_stamp();
+    actions::audit_log::action_record r;
+    r.action = "noop";
+    r.ruleset = info.ruleset;
+    r.ruleset_uuid = info.ruleset_uuid;
+    r.rule = info.rule;
+    r.rule_uuid = info.rule_uuid;
+    r.rule_fields = info.audit_fields;
+    r.rule_run_at = now.view();
+    r.activation_id = options.id;
+    r.run_at = now.view();
+    r.raw_events = f.events();
+    if (elector) {
+      r.worker_id = &elector->worker_id();
+      r.ha_epoch = term.epoch;
+    }
+    for (std::size_t i = 0; i < info.actions.size(); ++i) audit->append(r);
+    return true;
   }
 
   void rearm(ruleset_runtime& rs) {

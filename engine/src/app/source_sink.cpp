@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 
-
 namespace rb::app {
 
 source_sink::source_sink(boost::asio::io_context& io, ruleset_queue& queue, std::string name,

@@ -1,9 +1,10 @@
 // source_sink: where one source's events go — its filter chain, then meta (core/event_meta.h:
-// written at once only when the ruleset reads it), then its ruleset's bounded queue. put() answers false once the queue holds `capacity` events; the
-// source then waits in when_ready() until the engine drains below it (back-pressure: nothing is
-// dropped). A filter that fails stops the chain for that event and is reported through
-// on_filter_error; filter warnings are logged. With HA, a worker that is not the trusted leader
-// delivers nothing: the event put is held and the source waits until leadership comes.
+// written at once only when the ruleset reads it), then its ruleset's bounded queue. put() answers
+// false once the queue holds `capacity` events; the source then waits in when_ready() until the
+// engine drains below it (back-pressure: nothing is dropped). A filter that fails stops the chain
+// for that event and is reported through on_filter_error; filter warnings are logged. With HA, a
+// worker that is not the trusted leader delivers nothing: the event put is held and the source
+// waits until leadership comes.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -39,9 +39,9 @@ using binding = std::pair<std::string_view, const value*>;
 
 // What an evaluation sees.
 struct scope {
-  const value* subject = nullptr;           // the object under test: `event.` and `fact.`
-  std::span<const binding> bound = {};      // `events.<name>` / `facts.<name>` lookups
-  const value* vars = nullptr;              // templating only; conditions resolve vars at compile
+  const value* subject = nullptr;       // the object under test: `event.` and `fact.`
+  std::span<const binding> bound = {};  // `events.<name>` / `facts.<name>` lookups
+  const value* vars = nullptr;          // templating only; conditions resolve vars at compile
 };
 
 // Which prefix a condition tests (`event.`/`events.` vs `fact.`/`facts.`).

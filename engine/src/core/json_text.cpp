@@ -9,7 +9,9 @@ namespace rb {
 namespace {
 
 // Bytes copied as they are: printable ASCII except '"' and '\\'.
-constexpr bool plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+constexpr bool plain(unsigned char c) noexcept {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
 
 // Well-formed UTF-8 per RFC 3629 (no overlongs, no surrogates, at most U+10FFFF): the sequences
 // dump() passes through unchanged.
@@ -45,13 +47,27 @@ bool valid_utf8(std::string_view s) noexcept {
 
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
     default: {
       static constexpr char hex[] = "0123456789abcdef";
       const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
@@ -77,8 +93,7 @@ std::size_t plain_prefix(const char* s, std::size_t n) noexcept {
     std::uint64_t x;
     std::memcpy(&x, s + i, 8);
     const std::uint64_t below_space = (x - ones * 0x20) & ~x & highs;
-    if (below_space | has_zero(x ^ (ones * '"')) | has_zero(x ^ (ones * '\\')) | (x & highs))
-      break;
+    if (below_space | has_zero(x ^ (ones * '"')) | has_zero(x ^ (ones * '\\')) | (x & highs)) break;
   }
   while (i < n && plain(static_cast<unsigned char>(s[i]))) ++i;
   return i;
@@ -120,11 +135,21 @@ void append_json_string(std::string& out, std::string_view s) {
 
 void append_json(std::string& out, const value& v) {
   switch (v.type()) {
-    case value::value_t::null: out += "null"; return;
-    case value::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case value::value_t::number_integer: append_integer(out, v.get<std::int64_t>()); return;
-    case value::value_t::number_unsigned: append_integer(out, v.get<std::uint64_t>()); return;
-    case value::value_t::string: append_json_string(out, v.get_ref<const std::string&>()); return;
+    case value::value_t::null:
+      out += "null";
+      return;
+    case value::value_t::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return;
+    case value::value_t::number_integer:
+      append_integer(out, v.get<std::int64_t>());
+      return;
+    case value::value_t::number_unsigned:
+      append_integer(out, v.get<std::uint64_t>());
+      return;
+    case value::value_t::string:
+      append_json_string(out, v.get_ref<const std::string&>());
+      return;
     case value::value_t::object: {
       out.push_back('{');
       bool first = true;

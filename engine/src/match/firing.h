@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/event_meta.h"
 #include "core/value.h"
 
 namespace rb::match {
@@ -21,6 +22,9 @@ using event_ptr = std::shared_ptr<const value>;
 struct named_event {
   std::string_view name;  // owned by the matcher; valid while it lives
   event_ptr event;
+  // Set only in firings of a rule with raw_events: the event's meta, not yet written into it
+  // (core/event_meta.h). Lives with the event (the same item). materialize() writes it.
+  pending_meta* meta = nullptr;
 };
 
 // `m_0`, `m_1`, ...: names for firings with any number of events, at stable addresses.
@@ -52,7 +56,11 @@ class firing {
   // {"m": {...}} or {"m_0": {...}, "m_1": {...}} or assigned names.
   value matching_events() const;
 
-  void add(std::string_view name, event_ptr event);
+  void add(std::string_view name, event_ptr event, pending_meta* meta = nullptr);
+
+  // Writes pending meta into the events (shared: whoever else holds them sees the same
+  // text, see event_meta.h), so that each event is whole.
+  void materialize() noexcept;
 
  private:
   // One event needs no vector: single-condition firings stay at one allocation (the event).

@@ -36,6 +36,15 @@ inline event_ptr view(const item_ptr& it) noexcept {
   return event_ptr(it, &it->data);
 }
 
+// Adds an item to a firing: whole (view), or, for a rule with raw_events, with its meta pending.
+inline void add_to(firing& f, std::string_view name, const item_ptr& it, bool raw) {
+  if (raw && it->meta.pending()) {
+    f.add(name, event_ptr(it, &it->data), &it->meta);
+  } else {
+    f.add(name, view(it));
+  }
+}
+
 class incoming {
  public:
   // An event still owned by the caller; hold() moves it into an item.

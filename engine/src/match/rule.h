@@ -44,6 +44,10 @@ struct rule {
   // constant and any rules then fire (the event is used up as usual) without producing a firing,
   // which keeps the hot path free of allocations. Other kinds still produce theirs.
   bool silent = false;
+  // The caller writes this rule's events only through append_event_json (the audit record of
+  // `none` actions): single, constant and any firings carry them with meta still pending
+  // (named_event::meta), which saves building meta as a tree. Others are always whole.
+  bool raw_events = false;
 };
 
 }  // namespace rb::match

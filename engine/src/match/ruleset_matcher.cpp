@@ -73,7 +73,7 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
     case rule_kind::constant: {
       if (!rl.silent) {
         firing f(r);
-        f.add("m", view(x.hold()));
+        add_to(f, "m", x.hold(), rl.raw_events);
         out.push_back(std::move(f));
       }
       if (global) x.consume();
@@ -91,7 +91,7 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
       }
       if (fire && !rl.silent) {
         firing f(r);
-        f.add("m", view(x.hold()));
+        add_to(f, "m", x.hold(), rl.raw_events);
         out.push_back(std::move(f));
       }
       if (global) x.consume();
@@ -103,7 +103,7 @@ bool ruleset_matcher::offer(std::size_t r, incoming& x, std::vector<firing>& out
         if (!rl.conditions[c].matches(sc)) continue;
         if (!rl.silent) {
           firing f(r);
-          f.add(st.names[c], view(x.hold()));
+          add_to(f, st.names[c], x.hold(), rl.raw_events);
           out.push_back(std::move(f));
         }
         if (global) x.consume();

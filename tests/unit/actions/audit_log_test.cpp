@@ -63,10 +63,10 @@ TEST_CASE("an action record has ansible-rulebook's fields, in its order") {
   const value first = value::parse(line);
   std::vector<std::string> keys;
   for (auto it = first.begin(); it != first.end(); ++it) keys.push_back(it.key());
-  CHECK(keys == std::vector<std::string>{"type", "action", "action_uuid", "ruleset",
-                                         "ruleset_uuid", "rule", "rule_uuid", "rule_run_at",
-                                         "activation_id", "activation_instance_id", "run_at",
-                                         "status", "matching_events"});
+  CHECK(keys == std::vector<std::string>{"type", "action", "action_uuid", "ruleset", "ruleset_uuid",
+                                         "rule", "rule_uuid", "rule_run_at", "activation_id",
+                                         "activation_instance_id", "run_at", "status",
+                                         "matching_events"});
   CHECK(first["rule"] == "rule \"quoted\"");
   CHECK(first["status"] == "successful");
   CHECK(first["matching_events"] == value{{"m", event}});

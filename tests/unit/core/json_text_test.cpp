@@ -64,10 +64,18 @@ TEST_CASE("append_json matches dump() on random strings of every byte") {
     for (int i = 0; i < n; ++i) {
       // Mostly ASCII, with runs of high bytes that are sometimes valid UTF-8.
       switch (pick(gen)) {
-        case 0: s.push_back(static_cast<char>(byte(gen))); break;
-        case 1: s += "é"; break;
-        case 2: s += "\xf0\x9f\x98\x80"; break;
-        default: s.push_back(static_cast<char>(0x20 + byte(gen) % 0x60)); break;
+        case 0:
+          s.push_back(static_cast<char>(byte(gen)));
+          break;
+        case 1:
+          s += "é";
+          break;
+        case 2:
+          s += "\xf0\x9f\x98\x80";
+          break;
+        default:
+          s.push_back(static_cast<char>(0x20 + byte(gen) % 0x60));
+          break;
       }
     }
     const value v = {{s, s}, {"list", value::array({s})}};

@@ -48,18 +48,17 @@ TEST_CASE("meta already in the event is completed where absent, in place") {
 
 TEST_CASE("reads_meta: conditions and throttles that may read meta") {
   CHECK_FALSE(ruleset_matcher(rules(single("r", "event.i == 1")), {}).reads_meta());
-  CHECK_FALSE(
-      ruleset_matcher(rules(all("r", {"event.i == 1", "event.j == events.m_0.i"})), {})
-          .reads_meta());
+  CHECK_FALSE(ruleset_matcher(rules(all("r", {"event.i == 1", "event.j == events.m_0.i"})), {})
+                  .reads_meta());
   CHECK(ruleset_matcher(rules(single("r", "event.meta.source.name == 'x'")), {}).reads_meta());
-  CHECK(ruleset_matcher(rules(single("r", "event.i == 1"), single("q", "event.meta is defined")),
-                        {})
-            .reads_meta());
+  CHECK(
+      ruleset_matcher(rules(single("r", "event.i == 1"), single("q", "event.meta is defined")), {})
+          .reads_meta());
   CHECK(ruleset_matcher(rules(all("r", {"event.i == 1", "event.j == events.m_0.meta.uuid"})), {})
             .reads_meta());
-  CHECK(ruleset_matcher(rules(throttled(single("r", "event.i == 1"),
-                                        throttle_spec::kind::once_within, 1s,
-                                        {"event.meta.hosts"})),
-                        {})
-            .reads_meta());
+  CHECK(
+      ruleset_matcher(rules(throttled(single("r", "event.i == 1"), throttle_spec::kind::once_within,
+                                      1s, {"event.meta.hosts"})),
+                      {})
+          .reads_meta());
 }
