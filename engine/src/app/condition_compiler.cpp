@@ -2,10 +2,29 @@
 
 namespace rb::app {
 
+namespace {
+
+// The names `events.<name>` may read in this rule: in an `all` or `not_all`, each condition's
+// `m_<i>` or `<<` name; a single condition or an `any` tests one event alone and binds none.
+std::vector<std::string> names_bound_by(const rulebook::condition_spec& cond) {
+  using ck = rulebook::condition_spec::kind;
+  std::vector<std::string> names;
+  if (cond.type != ck::all && cond.type != ck::not_all) return names;
+  for (std::size_t i = 0; i < cond.conditions.size(); ++i) {
+    auto assigned = condition::assigned_name_of(cond.conditions[i].text);
+    names.push_back(assigned ? std::move(*assigned) : "m_" + std::to_string(i));
+  }
+  return names;
+}
+
+}  // namespace
+
 std::variant<condition::program, std::string> compile_rule_condition(
     const rulebook::rule_spec& rule, const rulebook::condition_text& text, const value& vars) {
+  const std::vector<std::string> bound = names_bound_by(rule.condition);
   condition::compile_options opts;
   opts.vars = &vars;
+  opts.bound_names = &bound;
   auto compiled = condition::compile(text.text, opts);
   if (auto* prog = std::get_if<condition::program>(&compiled)) return std::move(*prog);
 

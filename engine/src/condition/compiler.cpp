@@ -195,14 +195,22 @@ class compiler {
       case path_origin::event:
       case path_origin::fact:
         n.code = opcode::subject_path;
-        if (a.origin == path_origin::event && !uses_event) uses_event = true, event_column = a.column;
-        if (a.origin == path_origin::fact && !uses_fact) uses_fact = true, fact_column = a.column;
+        note_subject(a.origin, a.column);
         break;
       case path_origin::events:
       case path_origin::facts: {
         if (a.bound_name.empty()) {  // expressions only: `{{ events }}`
           n.code = opcode::bound_all;
           return emit(n);
+        }
+        if (!names_a_binding(a.bound_name)) {
+          // ansible-rulebook's Drools layer: a prefix that names no binding is the start of the
+          // subject's own field path (`events.x.y` reads the event's `x.y`).
+          ref.steps.insert(ref.steps.begin(), {path_step::kind::key, a.bound_name, 0});
+          n.code = opcode::subject_path;
+          note_subject(a.origin == path_origin::events ? path_origin::event : path_origin::fact,
+                       a.column);
+          break;
         }
         n.code = opcode::bound_path;
         ref.bound_name = a.bound_name;
@@ -216,6 +224,17 @@ class compiler {
     d_.paths.push_back(std::move(ref));
     n.aux = static_cast<std::uint32_t>(d_.paths.size() - 1);
     return emit(n);
+  }
+
+  void note_subject(path_origin origin, std::size_t column) {
+    if (origin == path_origin::event && !uses_event) uses_event = true, event_column = column;
+    if (origin == path_origin::fact && !uses_fact) uses_fact = true, fact_column = column;
+  }
+
+  bool names_a_binding(const std::string& name) const {
+    if (!opt_.bound_names) return true;
+    const auto& names = *opt_.bound_names;
+    return std::find(names.begin(), names.end(), name) != names.end();
   }
 
   std::unique_ptr<RE2> literal_regex(std::uint32_t pattern_node, regex_flags flags,
