@@ -1,5 +1,9 @@
 #include "app/condition_compiler.h"
 
+#include <algorithm>
+
+#include "core/excerpt.h"
+
 namespace rb::app {
 
 namespace {
@@ -38,12 +42,17 @@ std::variant<condition::program, std::string> compile_rule_condition(
     where = rulebook::to_string(at) + " (column " + std::to_string(err.column) +
             " of the condition)";
   }
-  std::string caret_line(err.column > 0 ? err.column - 1 : 0, ' ');
-  // Keep the caret aligned under tabs in the echoed text.
-  for (std::size_t i = 0; i < caret_line.size() && i < text.text.size(); ++i)
-    if (text.text[i] == '\t') caret_line[i] = '\t';
+  // Quote the line of the condition that holds the column, or a window of it when it is long.
+  const std::string_view all = text.text;
+  const std::size_t offset = std::min<std::size_t>(err.column > 0 ? err.column - 1 : 0, all.size());
+  const std::size_t newline_before =
+      offset == 0 ? std::string_view::npos : all.rfind('\n', offset - 1);
+  const std::size_t line_start = newline_before == std::string_view::npos ? 0 : newline_before + 1;
+  const std::size_t line_end = std::min(all.find('\n', offset), all.size());
+  const excerpt ex =
+      excerpt_at(all.substr(line_start, line_end - line_start), offset - line_start + 1);
   return where + ": rule '" + rule.name + "': invalid condition: " + err.message + "\n    " +
-         text.text + "\n    " + caret_line + "^";
+         ex.text + "\n    " + ex.caret;
 }
 
 }  // namespace rb::app

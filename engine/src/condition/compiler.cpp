@@ -4,6 +4,7 @@
 
 #include "condition/evaluator.h"
 #include "condition/template_filters.h"
+#include "core/excerpt.h"
 
 namespace rb::condition {
 namespace {
@@ -39,13 +40,13 @@ value render_template(const std::string& s, const compile_options& options, std:
     try {
       c = compile_text(inner, options, parse_mode::expression);
     } catch (const error& e) {
-      fail("in '{{" + inner + "}}': " + e.message, column);
+      fail("in '{{" + abbreviate(inner) + "}}': " + e.message, column);
     }
     scope sc;
     sc.vars = options.vars;
     operand r;
     eval_value(c.data, c.data.root, sc, r);
-    if (!r.defined()) fail("undefined variable in '{{" + inner + "}}'", column);
+    if (!r.defined()) fail("undefined variable in '{{" + abbreviate(inner) + "}}'", column);
     ++pieces;
     single = *r.ref;
     out += r.ref->is_string() ? r.ref->get_ref<const std::string&>() : r.ref->dump();
