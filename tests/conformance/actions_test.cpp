@@ -119,3 +119,35 @@ TEST_CASE("parallel with lock: each firing's actions in order, locks rendered pe
     CHECK(o.out_has("\nlast 2\n"));
   }
 }
+
+TEST_CASE("Python methods in templates: strings, lists and dicts, with Python's errors") {
+  const auto o = run("actions_methods.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions() == strings{"report::debug", "report::post_event", "posted::debug",
+                               "lookup fails::debug", "lookup fails::debug"});
+  CHECK(o.out_has("\nWEB1\n"));
+  CHECK(o.out_has("\ndb: 93.5%\n"));
+  CHECK(o.out_has("\nteam, tier\n"));
+  CHECK(o.out_has("\n3 tags, last c\n"));
+  CHECK(o.out_has("\nWeb1-Example-Com\n"));
+  CHECK(o.out_has("\nposted web1\n"));  // split, get's default and startswith built the event
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 5);
+  CHECK(recs[3]["status"] == "failed");
+  CHECK(recs[3]["message"] ==
+        "'event.labels.team' is undefined (in msg: {{ event.labels.team.upper() }})");
+  CHECK(recs[4]["status"] == "failed");
+  CHECK(recs[4]["message"] ==
+        "method 'index': ValueError: 'silver' is not in list (in msg: {{ "
+        "['gold'].index(event.labels.tier) }})");
+  CHECK(o.err_has("rule 'lookup fails': action 'debug' failed: method 'index': ValueError"));
+}
+
+TEST_CASE("an unsupported method stops the start with file:line:col and the rule") {
+  const auto o = run("actions_bad_method.yml");
+  CHECK(o.run.exit_code == 1);
+  CHECK(o.records.empty());
+  CHECK(
+      o.err_has("actions_bad_method.yml:12:9: rule 'broken rule' in ruleset 'bad method': "
+                "action 'debug': argument 'msg' (offset 11): '__class__' is not allowed"));
+}

@@ -4,6 +4,7 @@
 
 #include "condition/evaluator.h"
 #include "condition/template_filters.h"
+#include "condition/template_methods.h"
 #include "core/excerpt.h"
 
 namespace rb::condition {
@@ -101,6 +102,7 @@ class compiler {
       case ast_kind::select:
       case ast_kind::selectattr: return compile_select(a);
       case ast_kind::filter: return compile_filter(a);
+      case ast_kind::method_call: return compile_method(a);
       case ast_kind::subscript: {
         node n;
         n.code = opcode::subscript;
@@ -320,6 +322,19 @@ class compiler {
     for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
     d_.filters.push_back(bind_filter(a, args, d_));
     n.aux = static_cast<std::uint32_t>(d_.filters.size() - 1);
+    return emit(n);
+  }
+
+  // `x.name(args)`: the method is looked up (by name: the receiver's type is known only when
+  // rendering) and its arguments checked in template_methods.cpp, which also implements it.
+  std::uint32_t compile_method(const ast_node& a) {
+    node n;
+    n.code = opcode::method;
+    n.a = compile(*a.children[0]);
+    std::vector<std::uint32_t> args;
+    for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
+    d_.methods.push_back(bind_method(a, args));
+    n.aux = static_cast<std::uint32_t>(d_.methods.size() - 1);
     return emit(n);
   }
 
