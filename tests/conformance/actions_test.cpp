@@ -49,7 +49,7 @@ TEST_CASE("91 debug masks secret variables; other actions see the real values") 
   const auto o = run("actions_debug_mask.yml", {"-e", rulebook_path("actions_vars.yml")});
   REQUIRE(o.run.exit_code == 0);
   CHECK(o.actions() == strings{"Print::debug", "Print::debug", "Print::debug", "Print::post_event",
-                               "Print::debug", "Length::debug"});
+                               "Print::debug", "Print::debug", "Length::debug"});
   CHECK(o.out_has("\"controller_username\": \"admin\""));
   CHECK(o.out_has("\"controller_password\": \"******\""));
   CHECK(o.out_has("\"private_key\": \"******\""));
@@ -61,9 +61,22 @@ TEST_CASE("91 debug masks secret variables; other actions see the real values") 
   CHECK_FALSE(o.out_has("dummy"));
   CHECK(o.out_has("the real password has 5 characters"));
   const auto recs = o.action_records();
-  REQUIRE(recs.size() == 6);
-  CHECK(recs[4]["status"] == "failed");  // `var: organization` is not defined
-  CHECK(recs[4]["message"] == "debug: variable 'organization' is not defined");
+  REQUIRE(recs.size() == 7);
+  // `var: organization` is not defined: ansible-rulebook's message, plus the variables as debug
+  // sees them (secrets masked), at the default verbosity.
+  CHECK(recs[4]["status"] == "failed");
+  const std::string listed =
+      "; the variables are: count=41, name='World', controller_username='admin', "
+      "controller_password='******', private_key='******', api={'token': '******', 'url': "
+      "'http://example.com'}, event={";
+  CHECK(recs[4]["message"].get<std::string>().rfind(
+            "debug: Key organization not found in variable pool" + listed, 0) == 0);
+  CHECK(o.err_has("action 'debug' failed: debug: Key organization not found in variable pool" +
+                  listed));
+  CHECK(recs[5]["message"].get<std::string>().rfind(
+            "debug: Key api.secret not found in variable pool: 'api' has no key 'secret' (its "
+            "keys: token, url); the variables are: count=41, ",
+            0) == 0);
 }
 
 TEST_CASE("a template that does not compile stops the start with file:line:col and the rule") {
@@ -105,4 +118,36 @@ TEST_CASE("parallel with lock: each firing's actions in order, locks rendered pe
     CHECK(o.out_has("\nfirst 0\n"));
     CHECK(o.out_has("\nlast 2\n"));
   }
+}
+
+TEST_CASE("Python methods in templates: strings, lists and dicts, with Python's errors") {
+  const auto o = run("actions_methods.yml");
+  REQUIRE(o.run.exit_code == 0);
+  CHECK(o.actions() == strings{"report::debug", "report::post_event", "posted::debug",
+                               "lookup fails::debug", "lookup fails::debug"});
+  CHECK(o.out_has("\nWEB1\n"));
+  CHECK(o.out_has("\ndb: 93.5%\n"));
+  CHECK(o.out_has("\nteam, tier\n"));
+  CHECK(o.out_has("\n3 tags, last c\n"));
+  CHECK(o.out_has("\nWeb1-Example-Com\n"));
+  CHECK(o.out_has("\nposted web1\n"));  // split, get's default and startswith built the event
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 5);
+  CHECK(recs[3]["status"] == "failed");
+  CHECK(recs[3]["message"] ==
+        "'event.labels.team' is undefined (in msg: {{ event.labels.team.upper() }})");
+  CHECK(recs[4]["status"] == "failed");
+  CHECK(recs[4]["message"] ==
+        "method 'index': ValueError: 'silver' is not in list (in msg: {{ "
+        "['gold'].index(event.labels.tier) }})");
+  CHECK(o.err_has("rule 'lookup fails': action 'debug' failed: method 'index': ValueError"));
+}
+
+TEST_CASE("an unsupported method stops the start with file:line:col and the rule") {
+  const auto o = run("actions_bad_method.yml");
+  CHECK(o.run.exit_code == 1);
+  CHECK(o.records.empty());
+  CHECK(
+      o.err_has("actions_bad_method.yml:12:9: rule 'broken rule' in ruleset 'bad method': "
+                "action 'debug': argument 'msg' (offset 11): '__class__' is not allowed"));
 }

@@ -1,5 +1,7 @@
 // Multi-event conditions: all (any order, references, assigned names, distinct events, timeout),
 // any, not_all, default_events_ttl.
+#include <map>
+
 #include "conformance.h"
 
 using namespace conformance;
@@ -135,4 +137,27 @@ TEST_CASE("meta written when the event fires is the meta it had on arrival") {
     return std::stod(t.substr(17, 9)) + 60 * std::stod(t.substr(14, 2));
   };
   CHECK(seconds(second) - seconds(first) > 0.3);
+}
+
+TEST_CASE("events.<name> / facts.<name> naming no binding read the event's own field") {
+  const auto o = run("multi_unbound_prefix.yml");
+  REQUIRE(o.run.exit_code == 0);
+  std::map<std::string, std::vector<value>> by_ruleset;
+  for (const auto& r : o.action_records())
+    by_ruleset[r["ruleset"].get<std::string>()].push_back(events_of(r));
+  REQUIRE(by_ruleset["single"].size() == 1);
+  CHECK(by_ruleset["single"][0] == value::parse(R"({"m": {"i": 1, "alert": {"level": "error"}}})"));
+  CHECK(o.out_has("\nsingle saw 1\n"));
+  REQUIRE(by_ruleset["facts"].size() == 1);
+  CHECK(by_ruleset["facts"][0] ==
+        value::parse(R"({"m": {"i": 2, "alert": {"level": "warning"}}})"));
+  // In an all, m_0 is a binding; x is not, so events.x.y is the event's x.y.
+  REQUIRE(by_ruleset["all"].size() == 1);
+  CHECK(by_ruleset["all"][0] == value::parse(R"({"m_0": {"i": 1, "alert": {"level": "error"}},
+                                                 "m_1": {"i": 4, "x": {"y": 7}}})"));
+  // An any binds nothing: events.m_0.x is the event's m_0.x.
+  REQUIRE(by_ruleset["any"].size() == 2);
+  CHECK(by_ruleset["any"][0] ==
+        value::parse(R"({"m_0": {"i": 2, "alert": {"level": "warning"}}})"));
+  CHECK(by_ruleset["any"][1] == value::parse(R"({"m_1": {"i": 3, "m_0": {"x": 5}}})"));
 }

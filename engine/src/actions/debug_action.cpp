@@ -6,6 +6,7 @@
 #include "actions/builtin_actions.h"
 #include "actions/variables.h"
 #include "condition/template_python.h"
+#include "core/excerpt.h"
 
 namespace rb::actions {
 
@@ -16,6 +17,46 @@ value variables_of(const firing& f) {
   if (f.event) variables["event"] = *f.event;
   if (f.events) variables["events"] = *f.events;
   return variables;
+}
+
+// ansible-rulebook logs "Key <var> not found in variable pool" at error level. Here the message
+// also says which step is missing and lists the variables (as `debug` sees them: secrets
+// masked, long values cut), so the fix is visible without re-running with more verbosity.
+std::string not_found_message(const value& variables, const std::string& name) {
+  std::string out = "debug: Key " + name + " not found in variable pool";
+  // Which step is missing: the longest dotted prefix that exists.
+  const std::string_view path = name;
+  std::size_t found_end = 0;
+  for (std::size_t end = path.find('.');
+       end != std::string_view::npos && dotted_get(variables, path.substr(0, end));
+       end = path.find('.', end + 1))
+    found_end = end;
+  if (found_end > 0) {
+    const std::string_view prefix = path.substr(0, found_end);
+    const std::string_view rest = path.substr(found_end + 1);
+    const std::string_view step = rest.substr(0, rest.find('.'));
+    const value& parent = *dotted_get(variables, prefix);
+    out += ": '" + std::string(prefix) + "' has no " + (parent.is_array() ? "index" : "key") +
+           " '" + std::string(step) + "'";
+    if (parent.is_object()) {
+      std::string keys;
+      for (const auto& [key, unused] : parent.get_ref<const value::object_t&>()) {
+        (void)unused;
+        keys += (keys.empty() ? "" : ", ") + key;
+      }
+      out += " (its keys: " + (keys.empty() ? std::string("none") : keys) + ")";
+    }
+  }
+  out += "; the variables are: ";
+  bool first = true;
+  for (const auto& [key, v] : variables.get_ref<const value::object_t&>()) {
+    std::string repr;
+    condition::py::append_repr(repr, v);
+    out += (first ? "" : ", ") + key + "=" + abbreviate(repr, 60);
+    first = false;
+  }
+  if (first) out += "none";
+  return out;
 }
 
 class debug_action final : public action {
@@ -36,7 +77,7 @@ class debug_action final : public action {
       if (auto var = args.find("var"); var != args.end()) {
         const std::string name = condition::py::str(*var);
         const value* found = dotted_get(variables, name);
-        if (!found) return {false, "debug: variable '" + name + "' is not defined", nullptr};
+        if (!found) return {false, not_found_message(variables, name), nullptr};
         print_banner(svc.out, "debug", name + ": " + condition::py::str(*found));
         return {};
       }

@@ -17,18 +17,19 @@
 namespace rb::condition {
 
 enum class ast_kind : std::uint8_t {
-  literal,     // value
-  list,        // children: elements
-  path,        // origin + steps
-  logical,     // op = and/or; children[0..1]
-  negate,      // `not` children[0]
-  binary,      // comparison, membership or arithmetic; children[0..1]
-  is_defined,  // children[0]; negated for `is not defined`
-  search,      // children[0] is tested, children[1] the pattern; regex_kind, options
-  select,      // children[0] is tested, children[1] the value; op_text
-  selectattr,  // like select plus attr_key
-  filter,      // template expressions: children[0] | op_text(children[1..]); arg_names
-  subscript,   // template expressions: steps into the value of children[0], `(x | f).key`
+  literal,      // value
+  list,         // children: elements
+  path,         // origin + steps
+  logical,      // op = and/or; children[0..1]
+  negate,       // `not` children[0]
+  binary,       // comparison, membership or arithmetic; children[0..1]
+  is_defined,   // children[0]; negated for `is not defined`
+  search,       // children[0] is tested, children[1] the pattern; regex_kind, options
+  select,       // children[0] is tested, children[1] the value; op_text
+  selectattr,   // like select plus attr_key
+  filter,       // template expressions: children[0] | op_text(children[1..]); arg_names
+  subscript,    // template expressions: steps into the value of children[0], `(x | f).key`
+  method_call,  // template expressions: children[0].op_text(children[1..]); arg_names
 };
 
 // Where a path starts. `bare` is an identifier without a prefix: a template variable in
@@ -69,8 +70,9 @@ struct ast_node {
   std::string attr_key;  // selectattr key (dotted)
   std::size_t attr_column = 1;
 
-  // filter: one entry per argument (children[1..]): the keyword, empty when positional, and where
-  // the argument starts. op_text is the filter name, op_column where it starts.
+  // filter, method_call: one entry per argument (children[1..]): the keyword, empty when
+  // positional, and where the argument starts. op_text is the filter or method name, op_column
+  // where it starts.
   std::vector<std::string> arg_names;
   std::vector<std::size_t> arg_columns;
 };

@@ -4,6 +4,8 @@
 
 #include "condition/evaluator.h"
 #include "condition/template_filters.h"
+#include "condition/template_methods.h"
+#include "core/excerpt.h"
 
 namespace rb::condition {
 namespace {
@@ -39,13 +41,13 @@ value render_template(const std::string& s, const compile_options& options, std:
     try {
       c = compile_text(inner, options, parse_mode::expression);
     } catch (const error& e) {
-      fail("in '{{" + inner + "}}': " + e.message, column);
+      fail("in '{{" + abbreviate(inner) + "}}': " + e.message, column);
     }
     scope sc;
     sc.vars = options.vars;
     operand r;
     eval_value(c.data, c.data.root, sc, r);
-    if (!r.defined()) fail("undefined variable in '{{" + inner + "}}'", column);
+    if (!r.defined()) fail("undefined variable in '{{" + abbreviate(inner) + "}}'", column);
     ++pieces;
     single = *r.ref;
     out += r.ref->is_string() ? r.ref->get_ref<const std::string&>() : r.ref->dump();
@@ -100,6 +102,7 @@ class compiler {
       case ast_kind::select:
       case ast_kind::selectattr: return compile_select(a);
       case ast_kind::filter: return compile_filter(a);
+      case ast_kind::method_call: return compile_method(a);
       case ast_kind::subscript: {
         node n;
         n.code = opcode::subscript;
@@ -195,14 +198,22 @@ class compiler {
       case path_origin::event:
       case path_origin::fact:
         n.code = opcode::subject_path;
-        if (a.origin == path_origin::event && !uses_event) uses_event = true, event_column = a.column;
-        if (a.origin == path_origin::fact && !uses_fact) uses_fact = true, fact_column = a.column;
+        note_subject(a.origin, a.column);
         break;
       case path_origin::events:
       case path_origin::facts: {
         if (a.bound_name.empty()) {  // expressions only: `{{ events }}`
           n.code = opcode::bound_all;
           return emit(n);
+        }
+        if (!names_a_binding(a.bound_name)) {
+          // ansible-rulebook's Drools layer: a prefix that names no binding is the start of the
+          // subject's own field path (`events.x.y` reads the event's `x.y`).
+          ref.steps.insert(ref.steps.begin(), {path_step::kind::key, a.bound_name, 0});
+          n.code = opcode::subject_path;
+          note_subject(a.origin == path_origin::events ? path_origin::event : path_origin::fact,
+                       a.column);
+          break;
         }
         n.code = opcode::bound_path;
         ref.bound_name = a.bound_name;
@@ -216,6 +227,17 @@ class compiler {
     d_.paths.push_back(std::move(ref));
     n.aux = static_cast<std::uint32_t>(d_.paths.size() - 1);
     return emit(n);
+  }
+
+  void note_subject(path_origin origin, std::size_t column) {
+    if (origin == path_origin::event && !uses_event) uses_event = true, event_column = column;
+    if (origin == path_origin::fact && !uses_fact) uses_fact = true, fact_column = column;
+  }
+
+  bool names_a_binding(const std::string& name) const {
+    if (!opt_.bound_names) return true;
+    const auto& names = *opt_.bound_names;
+    return std::find(names.begin(), names.end(), name) != names.end();
   }
 
   std::unique_ptr<RE2> literal_regex(std::uint32_t pattern_node, regex_flags flags,
@@ -300,6 +322,19 @@ class compiler {
     for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
     d_.filters.push_back(bind_filter(a, args, d_));
     n.aux = static_cast<std::uint32_t>(d_.filters.size() - 1);
+    return emit(n);
+  }
+
+  // `x.name(args)`: the method is looked up (by name: the receiver's type is known only when
+  // rendering) and its arguments checked in template_methods.cpp, which also implements it.
+  std::uint32_t compile_method(const ast_node& a) {
+    node n;
+    n.code = opcode::method;
+    n.a = compile(*a.children[0]);
+    std::vector<std::uint32_t> args;
+    for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
+    d_.methods.push_back(bind_method(a, args));
+    n.aux = static_cast<std::uint32_t>(d_.methods.size() - 1);
     return emit(n);
   }
 

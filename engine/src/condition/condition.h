@@ -30,6 +30,10 @@ struct error {
 
 struct compile_options {
   const value* vars = nullptr;  // variables for `vars.` paths; nullptr means no variables
+  // The names the rule's conditions bind (`m_<i>` or the `<<` name). `events.x.y` / `facts.x.y`
+  // with `x` not among them is the subject's own field `x.y`, as ansible-rulebook's Drools layer
+  // reads a prefix that names no binding. nullptr: every name counts as bound.
+  const std::vector<std::string>* bound_names = nullptr;
 };
 
 // Names bound by earlier conditions of a multi-condition rule. `events.x.a` / `facts.x.a` look up
@@ -80,6 +84,10 @@ class program {
 };
 
 std::variant<program, error> compile(std::string_view text, const compile_options& options = {});
+
+// The name `events.name << ...` assigns at the start of condition `text`, found without compiling
+// it; nullopt when there is none or the text does not parse (compile() reports that).
+std::optional<std::string> assigned_name_of(std::string_view text) noexcept;
 
 // An expression (no top-level assignment), evaluated to a value; used by `{{ }}` templating.
 // Same grammar as conditions, except that a bare identifier path (`i`, `foo.bar[0]`) is a

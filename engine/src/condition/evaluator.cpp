@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "condition/template_filters.h"
+#include "condition/template_methods.h"
 
 namespace rb::condition {
 namespace {
@@ -35,6 +36,7 @@ bool is_value_node(opcode c) noexcept {
     case opcode::list:
     case opcode::filter:
     case opcode::subscript:
+    case opcode::method:
     case opcode::add:
     case opcode::sub:
     case opcode::mul:
@@ -235,6 +237,7 @@ void eval_value(const program_data& p, std::uint32_t n, const scope& s, operand&
       return;
     }
     case opcode::filter: eval_filter(p, nd, s, out); return;
+    case opcode::method: eval_method(p, nd, s, out); return;
     case opcode::subscript: {
       operand x;
       eval_value(p, nd.a, s, x);

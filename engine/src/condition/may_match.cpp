@@ -56,6 +56,11 @@ bool depends(const program_data& p, std::uint32_t n, std::vector<bool>& dep,
       d = depends(p, nd.a, dep, done);
       for (std::uint32_t arg : p.filters[nd.aux].args) d = depends(p, arg, dep, done) || d;
       break;
+    case opcode::method:
+      d = depends(p, nd.a, dep, done);
+      for (std::uint32_t arg : p.methods[nd.aux].args) d = depends(p, arg, dep, done) || d;
+      for (std::uint32_t arg : p.methods[nd.aux].kw_args) d = depends(p, arg, dep, done) || d;
+      break;
     default:
       d = depends(p, nd.a, dep, done);
       d = depends(p, nd.b, dep, done) || d;

@@ -279,15 +279,20 @@ class parser {
     }
   }
 
-  // Template expressions only: an operand, steps into it when it is computed (`(x).key`), then
-  // filters `x | f | g(1, key=2)`. Only template expressions have `|` tokens, so conditions
-  // and plain expressions are unaffected.
+  // Template expressions only: an operand, then steps into it when it is computed (`(x).key`) and
+  // method calls (`x.split(',')`) in any order, then filters `x | f | g(1, key=2)`. Only template
+  // expressions have `|` tokens, so conditions and plain expressions are unaffected.
   ast_ptr parse_postfix() {
     ast_ptr left = parse_primary();
-    if (mode_ == parse_mode::template_expression &&
-        (peek().kind == token_kind::dot || peek().kind == token_kind::lbracket) &&
-        peek().begin == toks_[pos_ - 1].end) {
-      // `(x | from_json).key`, `[1, 2][0]`: steps into a computed value.
+    while (mode_ == parse_mode::template_expression) {
+      if (peek().kind == token_kind::lparen) {
+        left = parse_method_call(std::move(left));
+        continue;
+      }
+      if ((peek().kind != token_kind::dot && peek().kind != token_kind::lbracket) ||
+          peek().begin != toks_[pos_ - 1].end)
+        break;
+      // `(x | from_json).key`, `[1, 2][0]`, `x.split()[0]`: steps into a computed value.
       auto n = make(ast_kind::subscript, left->column);
       const std::size_t begin = peek().begin;
       const std::size_t end = parse_steps(n->steps, begin);
@@ -297,6 +302,37 @@ class parser {
     }
     while (peek().kind == token_kind::pipe) left = parse_filter(std::move(left));
     return left;
+  }
+
+  // `receiver.name(args)`: the path or subscript just parsed ends with the step `.name`, which
+  // becomes the method and is taken off the receiver.
+  ast_ptr parse_method_call(ast_ptr left) {
+    const token& open = peek();
+    if (left->kind == ast_kind::path && left->steps.size() == 1 &&
+        left->origin == path_origin::bare)
+      fail("calling '" + left->spelling +
+               "' is not supported: a template may call methods of values (x.split(',')), not "
+               "functions",
+           left->column);
+    const bool after_path = left->kind == ast_kind::path || left->kind == ast_kind::subscript;
+    const bool dotted_name = pos_ >= 2 && toks_[pos_ - 1].kind == token_kind::word &&
+                             toks_[pos_ - 2].kind == token_kind::dot;
+    if (!after_path || !dotted_name || left->steps.empty() ||
+        left->steps.back().type != path_step::kind::key)
+      fail("expected an operator, found '('", open.column);
+    const token& name = toks_[pos_ - 1];
+    left->steps.pop_back();
+    left->spelling.resize(left->spelling.size() - name.text.size() - 1);
+    if (left->kind == ast_kind::subscript && left->steps.empty()) {
+      ast_ptr inner = std::move(left->children[0]);
+      left = std::move(inner);
+    }
+    auto n = make(ast_kind::method_call, left->column);
+    n->op_text = name.text;
+    n->op_column = name.column;
+    n->children.push_back(std::move(left));
+    parse_arguments(*n, "method '" + name.text + "'");
+    return n;
   }
 
   ast_ptr parse_filter(ast_ptr input) {
@@ -316,12 +352,18 @@ class parser {
     }
     n->children.push_back(std::move(input));
     if (peek().kind != token_kind::lparen) return n;
+    parse_arguments(*n, "filter '" + n->op_text + "'");
+    return n;
+  }
+
+  // `(a, b, key=c)` after a filter or method name, into n.children[1..] and n.arg_names.
+  void parse_arguments(ast_node& n, const std::string& what) {
     const token& open = next();
-    const std::string closing = "expected ',' or ')' in the arguments of filter '" + n->op_text +
-                                "' opened at column " + std::to_string(open.column);
+    const std::string closing = "expected ',' or ')' in the arguments of " + what +
+                                " opened at column " + std::to_string(open.column);
     if (peek().kind == token_kind::rparen) {
       next();
-      return n;
+      return;
     }
     for (;;) {
       const token& start = peek();
@@ -331,23 +373,23 @@ class parser {
         next();
         next();
         expect_operand_after(toks_[pos_ - 1]);
-      } else if (!n->arg_names.empty() && !n->arg_names.back().empty()) {
+      } else if (!n.arg_names.empty() && !n.arg_names.back().empty()) {
         fail("a positional argument cannot follow a keyword argument", start.column);
       }
-      n->arg_names.push_back(std::move(keyword));
-      n->arg_columns.push_back(start.column);
-      n->children.push_back(parse_logical());
+      n.arg_names.push_back(std::move(keyword));
+      n.arg_columns.push_back(start.column);
+      n.children.push_back(parse_logical());
       if (peek().kind == token_kind::comma) {
         next();
         if (peek().kind == token_kind::rparen) {  // trailing comma, as Python allows
           next();
-          return n;
+          return;
         }
         continue;
       }
       if (peek().kind == token_kind::rparen) {
         next();
-        return n;
+        return;
       }
       unexpected_after_operand(closing);
     }

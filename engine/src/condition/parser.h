@@ -10,6 +10,7 @@
 //   + -
 //   * /
 //   x | filter(...)    (template expressions only: binds tighter than any operator)
+//   x.method(...)      (template expressions only: on a path or a computed value, chainable)
 //
 // Throws rb::condition::error (message + 1-based column); compile() catches it.
 #pragma once
@@ -25,7 +26,8 @@ enum class parse_mode {
   expression,  // bare identifiers are template variables; no `<<`
   // Action-argument templates (template.h): like `expression`, but every path starts with a
   // top-level name of the context (`event.x` is the path event.x, resolved against scope::vars),
-  // and Jinja syntax is added: `| filter(args, key=value)` after an operand, `none`/`None`,
+  // and Jinja syntax is added: `| filter(args, key=value)` after an operand, method calls
+  // `x.split(',')`, `none`/`None`,
   // `a.0` indexes, Python string escapes.
   template_expression,
 };

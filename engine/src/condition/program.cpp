@@ -75,6 +75,14 @@ std::variant<program, error> compile(std::string_view text, const compile_option
   }
 }
 
+std::optional<std::string> assigned_name_of(std::string_view text) noexcept {
+  try {
+    return parse(text, parse_mode::condition).assigned_name;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
 expression::expression(std::unique_ptr<expression_impl> impl) : impl_(std::move(impl)) {}
 expression::expression(expression&&) noexcept = default;
 expression& expression::operator=(expression&&) noexcept = default;

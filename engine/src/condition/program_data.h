@@ -37,6 +37,7 @@ enum class opcode : std::uint8_t {
   select,        // a: tested, b: value node; aux: selects index; negated: is not
   filter,        // template `x | f(...)`: a: input node; aux: filters index (template_filters.h)
   subscript,     // template `(x).key[0]`: a: the value; aux: subscripts index (steps into it)
+  method,        // template `x.f(...)`: a: the receiver; aux: methods index (template_methods.h)
 };
 
 inline constexpr std::uint32_t no_node = 0xffffffffu;
@@ -80,6 +81,14 @@ struct filter_call {
   std::unique_ptr<RE2> regex;          // regex_replace with a literal pattern and flags
 };
 
+// One method call in a template: which method (template_methods.cpp) and its arguments.
+struct method_call {
+  std::uint16_t id = 0;                // a method of template_methods.cpp
+  std::vector<std::uint32_t> args;     // by parameter (no_node: not given); format: positional
+  std::vector<std::string> keywords;   // keyword arguments: names ...
+  std::vector<std::uint32_t> kw_args;  // ... and their nodes
+};
+
 struct program_data {
   std::vector<node> nodes;
   std::uint32_t root = no_node;
@@ -90,6 +99,7 @@ struct program_data {
   std::vector<select_ref> selects;
   std::vector<filter_call> filters;
   std::vector<field_path> subscripts;
+  std::vector<method_call> methods;
 };
 
 }  // namespace rb::condition

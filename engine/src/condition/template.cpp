@@ -10,6 +10,7 @@
 #include "condition/evaluator.h"
 #include "condition/template_filters.h"
 #include "condition/template_python.h"
+#include "core/excerpt.h"
 #include "core/field_path.h"
 
 namespace rb::condition {
@@ -277,7 +278,7 @@ class builder {
         message.replace(at, 16, "end of expression");
       fail(path, p.offset + (err.column > 0 ? err.column - 1 : 0), std::move(message));
     }
-    e.text = "{{ " + std::string(body) + " }}";
+    e.text = "{{ " + abbreviate(body) + " }}";  // for messages: a long one is cut
     im_.exprs.push_back(std::move(e));
     return static_cast<std::int32_t>(im_.exprs.size() - 1);
   }

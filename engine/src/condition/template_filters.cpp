@@ -634,47 +634,6 @@ struct call {
   void set_to_arg(std::size_t i) const { forward(arg_operands[i], out); }
 };
 
-// Case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters (Python maps all
-// of Unicode; other scripts are left as they are).
-std::uint32_t lower_cp(std::uint32_t cp) {
-  if (cp >= 'A' && cp <= 'Z') return cp + 32;
-  if (cp < 0xc0) return cp;
-  if (cp <= 0xde && cp != 0xd7) return cp + 32;
-  if (cp >= 0x100 && cp <= 0x137 && cp != 0x130 && cp != 0x131) return cp | 1;
-  if (cp >= 0x139 && cp <= 0x148) return cp % 2 ? cp + 1 : cp;
-  if (cp >= 0x14a && cp <= 0x177) return cp | 1;
-  if (cp == 0x178) return 0xff;
-  if (cp >= 0x179 && cp <= 0x17e) return cp % 2 ? cp + 1 : cp;
-  if (cp == 0x386) return 0x3ac;
-  if (cp >= 0x388 && cp <= 0x38a) return cp + 37;
-  if (cp == 0x38c) return 0x3cc;
-  if (cp == 0x38e || cp == 0x38f) return cp + 63;
-  if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) return cp + 32;
-  if (cp >= 0x400 && cp <= 0x40f) return cp + 80;
-  if (cp >= 0x410 && cp <= 0x42f) return cp + 32;
-  return cp;
-}
-
-std::uint32_t upper_cp(std::uint32_t cp) {
-  if (cp >= 'a' && cp <= 'z') return cp - 32;
-  if (cp < 0xe0) return cp;
-  if (cp <= 0xfe && cp != 0xf7) return cp - 32;
-  if (cp == 0xff) return 0x178;
-  if (cp >= 0x100 && cp <= 0x137 && cp != 0x130 && cp != 0x131) return cp & ~1u;
-  if (cp >= 0x139 && cp <= 0x148) return cp % 2 ? cp : cp - 1;
-  if (cp >= 0x14a && cp <= 0x177) return cp & ~1u;
-  if (cp >= 0x179 && cp <= 0x17e) return cp % 2 ? cp : cp - 1;
-  if (cp == 0x3ac) return 0x386;
-  if (cp >= 0x3ad && cp <= 0x3af) return cp - 37;
-  if (cp == 0x3cc) return 0x38c;
-  if (cp == 0x3cd || cp == 0x3ce) return cp - 63;
-  if (cp == 0x3c2) return 0x3a3;
-  if (cp >= 0x3b1 && cp <= 0x3c9) return cp - 32;
-  if (cp >= 0x430 && cp <= 0x44f) return cp - 32;
-  if (cp >= 0x450 && cp <= 0x45f) return cp - 80;
-  return cp;
-}
-
 bool f_case(const call& c, fid id) {
   std::string scratch;
   const std::string_view s = text_of(c.v(), scratch);
@@ -685,11 +644,11 @@ bool f_case(const call& c, fid id) {
     const std::uint32_t cp = py::decode_code_point(s, i);
     const bool upper = id == fid::upper || (id == fid::capitalize && start == 0);
     if (cp < 0x80) {
-      out += static_cast<char>(upper ? upper_cp(cp) : lower_cp(cp));
+      out += static_cast<char>(upper ? py::upper_cp(cp) : py::lower_cp(cp));
     } else if (upper && cp == 0xdf) {
       out += id == fid::upper ? "SS" : "Ss";  // German sharp s
     } else {
-      const std::uint32_t mapped = upper ? upper_cp(cp) : lower_cp(cp);
+      const std::uint32_t mapped = upper ? py::upper_cp(cp) : py::lower_cp(cp);
       if (mapped == cp)
         out.append(s.substr(start, i - start));
       else
@@ -1282,6 +1241,15 @@ bool visit_paths(const program_data& p, std::uint32_t n, F& on_path) {
       const filter_call& f = p.filters[nd.aux];
       if (specs()[f.id].id != fid::default_ && visit_paths(p, nd.a, on_path)) return true;
       for (auto a : f.args)
+        if (visit_paths(p, a, on_path)) return true;
+      return false;
+    }
+    case opcode::method: {
+      if (visit_paths(p, nd.a, on_path)) return true;
+      const method_call& m = p.methods[nd.aux];
+      for (auto a : m.args)
+        if (visit_paths(p, a, on_path)) return true;
+      for (auto a : m.kw_args)
         if (visit_paths(p, a, on_path)) return true;
       return false;
     }

@@ -667,6 +667,47 @@ bool is_space(std::uint32_t cp) noexcept {
          cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
+// Case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters (Python maps all
+// of Unicode; other scripts are left as they are).
+std::uint32_t lower_cp(std::uint32_t cp) noexcept {
+  if (cp >= 'A' && cp <= 'Z') return cp + 32;
+  if (cp < 0xc0) return cp;
+  if (cp <= 0xde && cp != 0xd7) return cp + 32;
+  if (cp >= 0x100 && cp <= 0x137 && cp != 0x130 && cp != 0x131) return cp | 1;
+  if (cp >= 0x139 && cp <= 0x148) return cp % 2 ? cp + 1 : cp;
+  if (cp >= 0x14a && cp <= 0x177) return cp | 1;
+  if (cp == 0x178) return 0xff;
+  if (cp >= 0x179 && cp <= 0x17e) return cp % 2 ? cp + 1 : cp;
+  if (cp == 0x386) return 0x3ac;
+  if (cp >= 0x388 && cp <= 0x38a) return cp + 37;
+  if (cp == 0x38c) return 0x3cc;
+  if (cp == 0x38e || cp == 0x38f) return cp + 63;
+  if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) return cp + 32;
+  if (cp >= 0x400 && cp <= 0x40f) return cp + 80;
+  if (cp >= 0x410 && cp <= 0x42f) return cp + 32;
+  return cp;
+}
+
+std::uint32_t upper_cp(std::uint32_t cp) noexcept {
+  if (cp >= 'a' && cp <= 'z') return cp - 32;
+  if (cp < 0xe0) return cp;
+  if (cp <= 0xfe && cp != 0xf7) return cp - 32;
+  if (cp == 0xff) return 0x178;
+  if (cp >= 0x100 && cp <= 0x137 && cp != 0x130 && cp != 0x131) return cp & ~1u;
+  if (cp >= 0x139 && cp <= 0x148) return cp % 2 ? cp : cp - 1;
+  if (cp >= 0x14a && cp <= 0x177) return cp & ~1u;
+  if (cp >= 0x179 && cp <= 0x17e) return cp % 2 ? cp : cp - 1;
+  if (cp == 0x3ac) return 0x386;
+  if (cp >= 0x3ad && cp <= 0x3af) return cp - 37;
+  if (cp == 0x3cc) return 0x38c;
+  if (cp == 0x3cd || cp == 0x3ce) return cp - 63;
+  if (cp == 0x3c2) return 0x3a3;
+  if (cp >= 0x3b1 && cp <= 0x3c9) return cp - 32;
+  if (cp >= 0x430 && cp <= 0x44f) return cp - 32;
+  if (cp >= 0x450 && cp <= 0x45f) return cp - 80;
+  return cp;
+}
+
 std::string float_repr(double d) {
   if (std::isnan(d)) return "nan";
   if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
@@ -783,6 +824,43 @@ const char* type_name(const value& v) noexcept {
     case value::value_t::object: return "dict";
     default: return "object";
   }
+}
+
+bool equals(const value& a, const value& b) noexcept {
+  const bool a_num = a.is_number() || a.is_boolean(), b_num = b.is_number() || b.is_boolean();
+  if (a_num || b_num) {
+    if (!a_num || !b_num) return false;
+    auto as_double = [](const value& v) {
+      return v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>();
+    };
+    if (a.is_number_float() || b.is_number_float()) return as_double(a) == as_double(b);
+    auto as_int = [](const value& v) -> std::int64_t {
+      return v.is_boolean() ? (v.get<bool>() ? 1 : 0) : v.get<std::int64_t>();
+    };
+    if (a.is_number_unsigned() || b.is_number_unsigned()) {  // beyond int64: compare exactly
+      if ((a.is_number_unsigned() && a.get<std::uint64_t>() > INT64_MAX) ||
+          (b.is_number_unsigned() && b.get<std::uint64_t>() > INT64_MAX))
+        return a.is_number_unsigned() && b.is_number_unsigned() &&
+               a.get<std::uint64_t>() == b.get<std::uint64_t>();
+    }
+    return as_int(a) == as_int(b);
+  }
+  if (a.type() != b.type()) return false;
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!equals(a[i], b[i])) return false;
+    return true;
+  }
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (const auto& [k, v] : a.items()) {
+      auto it = b.find(k);
+      if (it == b.end() || !equals(v, *it)) return false;
+    }
+    return true;
+  }
+  return a == b;
 }
 
 bool truthy(const value& v) noexcept {

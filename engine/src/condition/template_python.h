@@ -29,6 +29,9 @@ std::string float_repr(double d);
 const char* type_name(const value& v) noexcept;
 // Python truthiness: None, False, 0, 0.0, "", [] and {} are false.
 bool truthy(const value& v) noexcept;
+// Python's ==: numbers across int, float and bool (1 == 1.0 == True), lists item by item, dicts
+// by their keys and values, anything else only with the same type.
+bool equals(const value& a, const value& b) noexcept;
 
 struct json_options {
   std::optional<std::string> indent;  // json.dumps(indent=...): newlines, "," separator
@@ -57,5 +60,9 @@ void append_utf8(std::string& out, std::uint32_t cp);
 std::size_t code_points(std::string_view s) noexcept;
 // str.isspace() for one code point.
 bool is_space(std::uint32_t cp) noexcept;
+// str.lower() / str.upper() for one code point, for ASCII, Latin-1, Latin Extended-A, Greek and
+// Cyrillic letters (Python maps all of Unicode; other scripts are left as they are).
+std::uint32_t lower_cp(std::uint32_t cp) noexcept;
+std::uint32_t upper_cp(std::uint32_t cp) noexcept;
 
 }  // namespace rb::condition::py

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/excerpt.h"
+
 namespace rb::rulebook {
 
 std::string to_string(const position& p) {
@@ -21,14 +23,7 @@ void diagnostics::warning(position pos, std::string message) {
 
 std::string quote(std::string_view s) {
   // Long values (a whole mapping rendered as text) would drown the message.
-  constexpr std::size_t max_len = 60;
-  std::string out = "'";
-  if (s.size() > max_len) {
-    out.append(s.substr(0, max_len)).append("...");
-  } else {
-    out.append(s);
-  }
-  return out + "'";
+  return "'" + abbreviate(s, 60) + "'";
 }
 
 std::string join(const std::vector<std::string_view>& items, std::string_view sep) {

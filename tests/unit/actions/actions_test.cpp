@@ -74,6 +74,28 @@ TEST_CASE("debug prints msg, lists of msg, and var") {
   CHECK(r.error.find("event.nope") != std::string::npos);
 }
 
+TEST_CASE("debug var that does not exist: which step is missing and the variables, masked") {
+  services svc;
+  firing_fixture fx;
+  fx.vars = value::parse(R"({"who": "world", "api": {"token": "******", "url": "u"}})");
+  const value top = {{"var", "nope"}};
+  const auto r1 = make_action("debug", top)->run(fx.f, top, svc);
+  CHECK_FALSE(r1.ok);
+  CHECK(r1.error ==
+        "debug: Key nope not found in variable pool; the variables are: who='world', "
+        "api={'token': '******', 'url': 'u'}, event={'i': 7, 'meta': {'source': {'name': 's'}}}");
+  const value nested = {{"var", "api.secret.x"}};
+  const auto r2 = make_action("debug", nested)->run(fx.f, nested, svc);
+  CHECK(r2.error.rfind("debug: Key api.secret.x not found in variable pool: 'api' has no key "
+                       "'secret' (its keys: token, url); the variables are: who='world', ",
+                       0) == 0);
+  // Long values are cut so the line stays readable.
+  fx.vars = value::parse(R"({"big": ")" + std::string(500, 'x') + R"("})");
+  const auto r3 = make_action("debug", top)->run(fx.f, top, svc);
+  CHECK(r3.error.find("big='" + std::string(59, 'x') + "...") != std::string::npos);
+  CHECK(r3.error.size() < 300);
+}
+
 TEST_CASE("print_event prints the event, pretty on request") {
   captured_output out;
   services svc;

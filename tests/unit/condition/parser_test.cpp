@@ -41,6 +41,11 @@ std::string show(const ast_node& n) {
       return s + ")";
     }
     case ast_kind::subscript: return "(. " + kid(0) + " " + n.spelling + ")";
+    case ast_kind::method_call: {  // template expressions
+      std::string s = "(." + n.op_text;
+      for (std::size_t i = 0; i < n.children.size(); ++i) s += " " + kid(i);
+      return s + ")";
+    }
   }
   return "?";
 }
@@ -216,4 +221,13 @@ TEST_CASE("deep nesting is an error, not a crash") {
   std::string nots;
   for (int i = 0; i < 1000; ++i) nots += "not ";
   CHECK(ct::contains_text(ct::compile_err(nots + "true").message, "nested too deeply"));
+}
+
+TEST_CASE("templates: method calls take the last step of a path, chain with steps and filters") {
+  const auto t = parse_mode::template_expression;
+  CHECK(tree("event.host.split('.')", t) == "(.split event.host \".\")");
+  CHECK(tree("event.host.split('.')[0].upper()", t) ==
+        "(.upper (. (.split event.host \".\") (...)[0]))");
+  CHECK(tree("'a,b'.split(',') | first", t) == "(|first (.split \"a,b\" \",\"))");
+  CHECK(tree("x.y.get('k', d=1) + 1", t) == "(+ (.get x.y \"k\" 1) 1)");
 }

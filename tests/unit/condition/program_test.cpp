@@ -140,3 +140,42 @@ TEST_CASE("may_match: false only when no binding could make the condition hold")
   CHECK(may("event.x in [1, events.m_0.x]", R"({"x": 7})"));
   CHECK_FALSE(may("event.x in [1, events.m_0.x] and event.k == 1", R"({"x": 7})"));
 }
+
+TEST_CASE("events.<name> / facts.<name> naming no bound name read the subject's own field") {
+  const std::vector<std::string> bound = {"m_0", "first"};
+  rc::compile_options opts;
+  opts.bound_names = &bound;
+  auto compiled = rc::compile("events.x.y == 7 and events.first.i == 1", opts);
+  REQUIRE(std::holds_alternative<rc::program>(compiled));
+  const auto& p = std::get<rc::program>(compiled);
+  CHECK(p.referenced_names() == std::vector<std::string>{"first"});
+  CHECK(p.subject() == rc::subject_kind::event);
+  const value ev = value::parse(R"({"x": {"y": 7}})");
+  const value first = value::parse(R"({"i": 1})");
+  const rc::binding b[] = {{"first", &first}};
+  CHECK(p.matches({&ev, b, nullptr}));
+
+  // facts.<unbound> is the fact subject, which may not be mixed with event.
+  auto f = rc::compile("facts.cfg.on == true", opts);
+  REQUIRE(std::holds_alternative<rc::program>(f));
+  CHECK(std::get<rc::program>(f).subject() == rc::subject_kind::fact);
+  CHECK(std::get<rc::program>(f).referenced_names().empty());
+  auto mixed = rc::compile("facts.cfg.on == true and event.i == 1", opts);
+  CHECK(std::holds_alternative<rc::error>(mixed));
+
+  // No bound names at all (a single condition): every prefix reads the subject.
+  const std::vector<std::string> none;
+  opts.bound_names = &none;
+  auto single = rc::compile("events.m_0.x == 5", opts);
+  REQUIRE(std::holds_alternative<rc::program>(single));
+  const value e2 = value::parse(R"({"m_0": {"x": 5}})");
+  CHECK(std::get<rc::program>(single).matches({&e2, {}, nullptr}));
+}
+
+TEST_CASE("assigned_name_of finds the << name without compiling") {
+  CHECK(rc::assigned_name_of("events.first << event.i == 0") ==
+        std::optional<std::string>("first"));
+  CHECK(rc::assigned_name_of("facts.f << fact.i == 0") == std::optional<std::string>("f"));
+  CHECK_FALSE(rc::assigned_name_of("event.i == 0"));
+  CHECK_FALSE(rc::assigned_name_of("event.i == == 0"));
+}
