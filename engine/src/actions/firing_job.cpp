@@ -39,6 +39,26 @@ std::variant<prepared_action, std::string> prepare_action(std::string_view type,
   return p;
 }
 
+audit_log::action_record audit_record(const rule_info& rule, const job_env& env,
+                                      std::string_view action, const iso_timestamp& rule_run_at,
+                                      const iso_timestamp& run_at) noexcept {
+  audit_log::action_record r;
+  r.action = action;
+  r.ruleset = rule.ruleset;
+  r.ruleset_uuid = rule.ruleset_uuid;
+  r.rule = rule.rule;
+  r.rule_uuid = rule.rule_uuid;
+  r.rule_fields = rule.audit_fields;
+  r.rule_run_at = rule_run_at.view();
+  r.activation_id = env.activation_id;
+  r.run_at = run_at.view();
+  if (env.ha) {
+    r.worker_id = &env.ha->worker_id();
+    r.ha_epoch = env.ha->term().epoch;
+  }
+  return r;
+}
+
 firing_job::firing_job(const rule_info& rule, std::vector<match::named_event> events,
                        const job_env& env)
     : rule_(rule), events_(std::move(events)), env_(env), rule_run_at_(utc_now_stamp()) {
@@ -170,24 +190,11 @@ void firing_job::finish(std::size_t i, action_result&& result) noexcept {
     write_record_with_extra(name, result);
     return;
   }
-  audit_log::action_record r;
-  r.action = name;
-  r.ruleset = rule_.ruleset;
-  r.ruleset_uuid = rule_.ruleset_uuid;
-  r.rule = rule_.rule;
-  r.rule_uuid = rule_.rule_uuid;
-  r.rule_fields = rule_.audit_fields;
-  r.rule_run_at = rule_run_at_.view();
-  r.activation_id = env_.activation_id;
-  r.run_at = step_run_at_.view();
+  audit_log::action_record r = audit_record(rule_, env_, name, rule_run_at_, step_run_at_);
   r.ok = result.ok;
   r.message = result.error;
   r.event = view_.event;
   r.events = view_.event ? nullptr : view_.events;
-  if (env_.ha) {
-    r.worker_id = &env_.ha->worker_id();
-    r.ha_epoch = env_.ha->term().epoch;
-  }
   env_.audit->append(r);
 }
 

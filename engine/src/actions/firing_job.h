@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actions/action.h"
+#include "actions/audit_log.h"
 #include "actions/dispatcher.h"
 #include "condition/template.h"
 #include "core/clock.h"
@@ -20,8 +21,6 @@
 #include "match/firing.h"
 
 namespace rb::actions {
-
-class audit_log;
 
 struct prepared_action {
   std::string type;
@@ -54,6 +53,11 @@ struct job_env {
   std::string activation_id;
   const leadership* ha = nullptr;  // HA: records carry worker_id and ha_epoch
 };
+
+// An audit record of `action` for `rule` (matching events and outcome left to the caller).
+audit_log::action_record audit_record(const rule_info& rule, const job_env& env,
+                                      std::string_view action, const iso_timestamp& rule_run_at,
+                                      const iso_timestamp& run_at) noexcept;
 
 class firing_job final : public job {
  public:

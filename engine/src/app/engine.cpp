@@ -438,21 +438,8 @@ struct engine::impl {
     if (dispatcher->pending(rs.lane) != 0 || (elector && !acting())) return false;
     const actions::rule_info& info = *rs.rules[f.rule];
     const iso_timestamp now = utc_now_stamp();
-    actions::audit_log::action_record r;
-    r.action = "noop";
-    r.ruleset = info.ruleset;
-    r.ruleset_uuid = info.ruleset_uuid;
-    r.rule = info.rule;
-    r.rule_uuid = info.rule_uuid;
-    r.rule_fields = info.audit_fields;
-    r.rule_run_at = now.view();
-    r.activation_id = options.id;
-    r.run_at = now.view();
+    auto r = actions::audit_record(info, env, "noop", now, now);
     r.raw_events = f.events();
-    if (elector) {
-      r.worker_id = &elector->worker_id();
-      r.ha_epoch = term.epoch;
-    }
     for (std::size_t i = 0; i < info.actions.size(); ++i) audit->append(r);
     return true;
   }
