@@ -490,13 +490,16 @@ struct engine::impl {
     if (!rs) return "unknown ruleset '" + std::string(ruleset) + "'";
     if (current == state::stopped) return {};
     static const event_source* const set = intern_event_source("set_fact", "internal");
-    add_meta(fact, set);
+    wrap_payload(fact);
+    pending_meta meta = meta_now(set);
+    // HA stores the whole fact; otherwise meta is written when the fact is shown (as events').
+    if (rs->queue.meta_at_arrival || store) render_meta(fact, meta);
     if (store) {
       store->put(term, rs->name, "fact", canonical_key(fact),
                  fact.dump(-1, ' ', false, value::error_handler_t::replace));
     }
     std::vector<match::firing> out;
-    rs->matcher->assert_fact(std::move(fact), std::chrono::steady_clock::now(), out);
+    rs->matcher->assert_fact(std::move(fact), meta, std::chrono::steady_clock::now(), out);
     run_firings(*rs, out);
     rearm(*rs);
     return {};

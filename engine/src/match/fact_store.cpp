@@ -74,11 +74,11 @@ bool fact_contains(const value& fact, const value& pattern) noexcept {
   return true;
 }
 
-const item_ptr& fact_store::assert_fact(value&& fact, time_point now) {
+const item_ptr& fact_store::assert_fact(value&& fact, pending_meta meta, time_point now) {
   std::string key = canonical_key(fact, true);
   if (auto it = index_.find(key); it != index_.end()) remove(it->second);
   index_[key] = facts_.size();
-  facts_.push_back(std::make_shared<item>(item{std::move(fact), {}, now, true, false}));
+  facts_.push_back(std::make_shared<item>(item{std::move(fact), meta, now, true, false}));
   keys_.push_back(std::move(key));
   sweep();  // keeps the order: the new fact stays last
   return facts_.back();

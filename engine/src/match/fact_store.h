@@ -19,8 +19,12 @@ namespace rb::match {
 
 class fact_store {
  public:
-  // Stores `fact` and returns the item to offer to the rules.
-  const item_ptr& assert_fact(value&& fact, time_point now);
+  // Stores `fact` (its meta possibly still to write: view() writes it) and returns the item to
+  // offer to the rules.
+  const item_ptr& assert_fact(value&& fact, time_point now) {
+    return assert_fact(std::move(fact), pending_meta{}, now);
+  }
+  const item_ptr& assert_fact(value&& fact, pending_meta meta, time_point now);
 
   // Removes every fact `pattern` describes and returns how many. partial: each key of the
   // pattern (recursively into objects) is in the fact with an equal value; otherwise the fact

@@ -140,9 +140,14 @@ void ruleset_matcher::on_event(value&& event, pending_meta meta, time_point now,
 }
 
 void ruleset_matcher::assert_fact(value&& fact, time_point now, std::vector<firing>& out) noexcept {
+  assert_fact(std::move(fact), pending_meta{}, now, out);
+}
+
+void ruleset_matcher::assert_fact(value&& fact, pending_meta meta, time_point now,
+                                  std::vector<firing>& out) noexcept {
   now_ = now;
   if (!timers_.empty()) run_due(now, out);
-  incoming x(facts_.assert_fact(std::move(fact), now));
+  incoming x(facts_.assert_fact(std::move(fact), meta, now));
   for (const std::uint32_t r : index_->candidates(x.data(), scratch_)) offer(r, x, out);
 }
 

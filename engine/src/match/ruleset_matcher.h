@@ -67,6 +67,9 @@ class ruleset_matcher {
   // set_fact: stores the fact (replacing one equal but for `meta`) and fires the rules it
   // matches, `event.` conditions included.
   void assert_fact(value&& fact, time_point now, std::vector<firing>& out) noexcept;
+  // The same with its meta still to write (see on_event).
+  void assert_fact(value&& fact, pending_meta meta, time_point now,
+                   std::vector<firing>& out) noexcept;
 
   // retract_fact: removes the facts `fact` describes (partial: by the keys given; otherwise the
   // whole fact, `meta` aside). Returns how many were removed.

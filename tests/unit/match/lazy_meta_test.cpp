@@ -62,3 +62,23 @@ TEST_CASE("reads_meta: conditions and throttles that may read meta") {
                       {})
           .reads_meta());
 }
+
+TEST_CASE("a fact asserted with pending meta shows it wherever it is read") {
+  ruleset_matcher m(rules(single("r", "fact.n == 1")), {});
+  const auto* src = rb::intern_event_source("set_fact", "internal");
+  std::vector<firing> out;
+  m.assert_fact(value::parse(R"({"n": 1})"), rb::pending_meta{src, 0, 42},
+                std::chrono::steady_clock::now(), out);
+  REQUIRE(out.size() == 1);
+  const value& fired = out[0].first();
+  CHECK(fired["meta"]["source"]["name"] == "set_fact");
+  const auto facts = m.facts();
+  REQUIRE(facts.size() == 1);
+  CHECK(*facts[0] == fired);  // the same fact, written once
+  // Equal but for meta: replaced, not added.
+  out.clear();
+  m.assert_fact(value::parse(R"({"n": 1.0})"), rb::pending_meta{src, 5, 43},
+                std::chrono::steady_clock::now(), out);
+  CHECK(m.facts().size() == 1);
+  CHECK(m.retract_fact(value::parse(R"({"n": 1})"), false) == 1);
+}
