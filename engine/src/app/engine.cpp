@@ -27,6 +27,7 @@
 #include "filters/filter.h"
 #include "ha/elector.h"
 #include "ha/state_store.h"
+#include "http/client.h"
 #include "match/fact_store.h"
 #include "match/ruleset_matcher.h"
 
@@ -98,6 +99,8 @@ struct engine::impl {
   asio::signal_set signals{io, SIGINT, SIGTERM};
   asio::steady_timer shutdown_deadline{io};
   sources::ha_signals ha{io};
+  // Before the rulesets: their sources send through it, and go first.
+  http::client http_client{io};
   plugin_options plugins;
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
@@ -343,6 +346,7 @@ struct engine::impl {
         senv.name = src.name;
         senv.plugin = src.plugin;
         senv.signals = &ha;
+        senv.http = &http_client;
         senv.done = [this, rs_index, src_index](sources::source_end end, const std::string& err) {
           on_source_done(rs_index, src_index, end, err);
         };

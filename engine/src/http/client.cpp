@@ -38,10 +38,10 @@ struct client::impl {
   struct transfer {
     std::unique_ptr<CURL, easy_deleter> easy;
     std::unique_ptr<curl_slist, slist_deleter> headers;
-    request req;
+    http_request req;
     std::string body;
     char error[CURL_ERROR_SIZE] = {};
-    std::function<void(response)> done;
+    std::function<void(http_response)> done;
   };
 
   // A socket curl asked us to watch. Not owned: curl opens and closes it.
@@ -169,7 +169,7 @@ struct client::impl {
       if (it == transfers.end()) continue;
       std::unique_ptr<transfer> t = std::move(it->second);
       transfers.erase(it);
-      response r = to_response(*t, result);
+      http_response r = to_response(*t, result);
       curl_multi_remove_handle(multi, easy);
       asio::post(io, [done = std::move(t->done), r = std::move(r), alive = alive]() mutable {
         if (*alive) done(std::move(r));
@@ -177,8 +177,8 @@ struct client::impl {
     }
   }
 
-  static response to_response(transfer& t, CURLcode result) {
-    response r;
+  static http_response to_response(transfer& t, CURLcode result) {
+    http_response r;
     CURL* e = t.easy.get();
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -203,7 +203,7 @@ struct client::impl {
     return r;
   }
 
-  void send(request req, std::function<void(response)> done) {
+  void send(http_request req, std::function<void(http_response)> done) {
     auto t = std::make_unique<transfer>();
     t->easy.reset(curl_easy_init());
     t->req = std::move(req);
@@ -213,7 +213,7 @@ struct client::impl {
       fail_now(std::move(t->done), "curl_easy_init failed");
       return;
     }
-    const request& q = t->req;
+    const http_request& q = t->req;
     curl_easy_setopt(e, CURLOPT_URL, q.url.c_str());
     curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
@@ -251,8 +251,8 @@ struct client::impl {
     transfers.emplace(e, std::move(t));
   }
 
-  void fail_now(std::function<void(response)> done, std::string why) {
-    response r;
+  void fail_now(std::function<void(http_response)> done, std::string why) {
+    http_response r;
     r.error = std::move(why);
     asio::post(io, [done = std::move(done), r = std::move(r), alive = alive]() mutable {
       if (*alive) done(std::move(r));
@@ -263,7 +263,7 @@ struct client::impl {
 client::client(asio::io_context& io) : impl_(std::make_unique<impl>(io)) {}
 client::~client() = default;
 
-void client::send(request r, std::function<void(response)> done) {
+void client::send(http_request r, std::function<void(http_response)> done) {
   impl_->send(std::move(r), std::move(done));
 }
 

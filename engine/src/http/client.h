@@ -13,49 +13,19 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <utility>
-#include <vector>
+
+#include "core/http.h"
 
 namespace rb::http {
 
-struct request {
-  std::string method = "GET";
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::chrono::milliseconds timeout{10000};
-  bool verify_tls = true;
-  bool follow_redirects = false;
-  bool fresh_connection = true;
-};
-
-// Each phase in milliseconds; a phase that did not happen (TLS on plain HTTP) is 0.
-struct timings {
-  double dns_ms = 0;
-  double connect_ms = 0;
-  double tls_ms = 0;
-  double ttfb_ms = 0;  // request sent → first byte of the response
-  double transfer_ms = 0;
-  double total_ms = 0;
-};
-
-struct response {
-  bool responded = false;  // a response came (any status); false: `error` says why
-  long status = 0;
-  std::string body;
-  std::size_t bytes = 0;
-  timings time;
-  std::string error;  // libcurl's explanation when !responded
-};
-
-class client {
+class client final : public http_sender {
  public:
   explicit client(boost::asio::io_context& io);
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
-  void send(request r, std::function<void(response)> done);
+  void send(http_request r, std::function<void(http_response)> done) override;
   std::size_t in_flight() const noexcept;
 
  private:

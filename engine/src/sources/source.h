@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/http.h"
 #include "core/value.h"
 
 namespace rb::sources {
@@ -62,6 +63,7 @@ struct source_env {
   std::string name;               // the source's name in the rulebook (for logs)
   std::string plugin;             // the plugin as written (for logs)
   ha_signals* signals = nullptr;  // shared by all sources of the engine; may be null in tests
+  http_sender* http = nullptr;    // the engine's HTTP client (url_check); may be null in tests
   // Called once when the source ends; `error` is non-empty for failed.
   std::function<void(source_end, const std::string& error)> done;
 };

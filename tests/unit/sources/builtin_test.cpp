@@ -37,7 +37,7 @@ TEST_CASE("make_builtin builds each alias and rejects unknown plugins") {
     h.check_contract();
   }
   CHECK(make_error("webhook", value::object()) ==
-        "source plugin 'webhook' is not built in (built-in sources: range, generic)");
+        "source plugin 'webhook' is not built in (built-in sources: range, generic, url_check)");
 }
 
 TEST_CASE("make_builtin refuses an environment without loop or sink") {

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,33 @@ class recording_sink final : public event_sink {
   std::function<void()> waiting_;
 };
 
+// Answers every request on the loop with `reply` (or its error), recording the URLs asked for.
+// The real client is tested in unit_http and, with url_check, in the conformance suite.
+struct canned_http final : rb::http_sender {
+  explicit canned_http(boost::asio::io_context& io) : io(io) {}
+  void send(rb::http_request r, std::function<void(rb::http_response)> done) override {
+    asked.push_back(r.url);
+    rb::http_response resp = reply;
+    if (auto it = replies.find(r.url); it != replies.end()) resp = it->second;
+    boost::asio::post(io, [done = std::move(done), resp]() mutable { done(std::move(resp)); });
+  }
+  static rb::http_response answered(long status) {
+    rb::http_response r;
+    r.responded = true;
+    r.status = status;
+    return r;
+  }
+  static rb::http_response failed(std::string error) {
+    rb::http_response r;
+    r.error = std::move(error);
+    return r;
+  }
+  boost::asio::io_context& io;
+  rb::http_response reply = answered(200);
+  std::map<std::string, rb::http_response> replies;
+  std::vector<std::string> asked;
+};
+
 // One source on its own loop, with its end recorded and re-entrancy checked.
 struct harness {
   boost::asio::io_context io;
@@ -79,6 +107,8 @@ struct harness {
   bool done_reentered = false;
   std::chrono::steady_clock::time_point started, ended;
 
+  canned_http http{io};
+
   explicit harness(std::size_t capacity = 1u << 30) : sink(io, capacity) {}
 
   source_env env() {
@@ -87,6 +117,7 @@ struct harness {
     e.sink = &sink;
     e.name = "test";
     e.plugin = "test";
+    e.http = &http;
     e.done = [this](source_end how, const std::string& err) {
       ++done_calls;
       if (inside_call) done_reentered = true;

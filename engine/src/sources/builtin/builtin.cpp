@@ -4,12 +4,13 @@
 
 #include "sources/builtin/generic_source.h"
 #include "sources/builtin/range_source.h"
+#include "sources/builtin/url_check_source.h"
 
 namespace rb::sources {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> names = {"range", "generic"};
+constexpr std::array<std::string_view, 3> names = {"range", "generic", "url_check"};
 // ansible-rulebook resolves `range` to eda.builtin.range; ansible.eda.range is the collection's.
 constexpr std::array<std::string_view, 3> prefixes = {"", "eda.builtin.", "ansible.eda."};
 
@@ -29,8 +30,9 @@ std::unique_ptr<source> make_builtin(std::string_view plugin, const value& args,
   const std::string name = builtin_name(plugin);
   if (name == "range") return std::make_unique<range_source>(args, std::move(env));
   if (name == "generic") return std::make_unique<generic_source>(args, std::move(env));
+  if (name == "url_check") return std::make_unique<url_check_source>(args, std::move(env));
   throw source_error("source plugin '" + std::string(plugin) +
-                     "' is not built in (built-in sources: range, generic)");
+                     "' is not built in (built-in sources: range, generic, url_check)");
 }
 
 }  // namespace rb::sources

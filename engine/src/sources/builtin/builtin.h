@@ -1,4 +1,4 @@
-// builtin: the sources shipped inside the binary (`range`, `generic`), each also reachable as
+// builtin: the sources shipped inside the binary (`range`, `generic`, `url_check`), each also reachable as
 // `eda.builtin.X` and `ansible.eda.X`.
 #pragma once
 

@@ -38,6 +38,8 @@ class builtin_source : public source {
   // True once stop() was called or the source finished: step() must return without producing.
   bool halted() const { return stopping_ || ended_; }
   event_sink& sink() { return *env_.sink; }
+  // For callbacks the base does not schedule (an HTTP response): expired once the source is gone.
+  std::weak_ptr<char> alive_token() const { return alive_; }
   const source_env& env() const { return env_; }
 
  private:

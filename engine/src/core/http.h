@@ -1,0 +1,51 @@
+// http: what sources and actions may ask of an HTTP client, without knowing libcurl (http/
+// implements it, app wires it in). One request, one response, delivered on the event loop.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rb {
+
+struct http_request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10000};
+  bool verify_tls = true;
+  bool follow_redirects = false;
+  bool fresh_connection = true;  // a new connection, so that timings measure one
+};
+
+// Each phase in milliseconds; a phase that did not happen (TLS on plain HTTP) is 0.
+struct http_timings {
+  double dns_ms = 0;
+  double connect_ms = 0;
+  double tls_ms = 0;
+  double ttfb_ms = 0;  // request sent → first byte of the response
+  double transfer_ms = 0;
+  double total_ms = 0;
+};
+
+struct http_response {
+  bool responded = false;  // a response came (any status); false: `error` says why
+  long status = 0;
+  std::string body;
+  std::size_t bytes = 0;
+  http_timings time;
+  std::string error;  // why no response came
+};
+
+class http_sender {
+ public:
+  virtual ~http_sender() = default;
+  // Sends `r`; `done` is called once, later, on the loop (never from inside send()).
+  virtual void send(http_request r, std::function<void(http_response)> done) = 0;
+};
+
+}  // namespace rb

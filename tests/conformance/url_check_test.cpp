@@ -1,0 +1,55 @@
+// ansible.eda.url_check with the real binary against a real loopback HTTP server.
+#include <cstdlib>
+
+#include "conformance.h"
+#include "support/http_server.h"
+
+using namespace conformance;
+
+TEST_CASE("url_check: up, down with a code, down with an error, in the order of urls") {
+  rb::test::http_server server;
+  const std::string closed =
+      "http://127.0.0.1:" + std::to_string(rb::test::closed_loopback_port()) + "/";
+  ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
+  ::setenv("RB_TEST_CLOSED_URL", closed.c_str(), 1);
+  const auto o = run("sources_url_check.yml", {"-E", "RB_TEST_BASE_URL,RB_TEST_CLOSED_URL"});
+  CHECK(o.run.exit_code == 0);
+  REQUIRE(o.actions() ==
+          strings{"up::noop", "down with a code::noop", "up::noop", "unreachable::shutdown"});
+  const auto recs = o.action_records();
+  CHECK(events_of(recs[0]) ==
+        value{{"m",
+               {{"url_check",
+                 {{"url", server.url("/ok")}, {"status", "up"}, {"status_code", 200}}}}}});
+  CHECK(events_of(recs[1]) ==
+        value{{"m",
+               {{"url_check",
+                 {{"url", server.url("/missing")}, {"status", "down"}, {"status_code", 404}}}}}});
+  CHECK(events_of(recs[2])["m"]["url_check"]["status_code"] == 200);  // after the redirect
+  const value& down = recs[3]["matching_events"]["m"]["url_check"];
+  CHECK(down["url"] == closed);
+  CHECK(down["status"] == "down");
+  CHECK_FALSE(down.contains("status_code"));
+  CHECK(down["error_msg"].get<std::string>().find("onnect") != std::string::npos);
+  CHECK(recs[3]["matching_events"]["m"]["meta"]["source"]["type"] == "ansible.eda.url_check");
+  CHECK(server.served() == 4);  // /ok, /missing, /redirect and the /ok it leads to
+}
+
+TEST_CASE("url_check: bad arguments are start-up errors naming the argument") {
+  rb::test::temp_dir dir;
+  const std::string rb = dir.write("bad.yml", R"(
+- name: bad
+  hosts: all
+  sources:
+    - ansible.eda.url_check:
+        urls: http://example.com/
+  rules:
+    - name: r
+      condition: true
+      action:
+        none:
+)");
+  const auto r = rb::test::run_rulebook({"-r", rb});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("url_check: argument 'urls' must be a list of URLs") != std::string::npos);
+}
