@@ -6,12 +6,25 @@
 
 using namespace conformance;
 
-TEST_CASE("url_check: up, down with a code, down with an error, in the order of urls") {
+namespace {
+
+// A loopback server and a URL nothing answers, passed to the rulebook as RB_TEST_BASE_URL and
+// RB_TEST_CLOSED_URL (read with -E).
+struct loopback_targets {
   rb::test::http_server server;
-  const std::string closed =
-      "http://127.0.0.1:" + std::to_string(rb::test::closed_loopback_port()) + "/";
-  ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
-  ::setenv("RB_TEST_CLOSED_URL", closed.c_str(), 1);
+  std::string closed = "http://127.0.0.1:" + std::to_string(rb::test::closed_loopback_port()) + "/";
+  loopback_targets() {
+    ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
+    ::setenv("RB_TEST_CLOSED_URL", closed.c_str(), 1);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("url_check: up, down with a code, down with an error, in the order of urls") {
+  loopback_targets t;
+  const auto& server = t.server;
+  const std::string& closed = t.closed;
   const auto o = run("sources_url_check.yml", {"-E", "RB_TEST_BASE_URL,RB_TEST_CLOSED_URL"});
   CHECK(o.run.exit_code == 0);
   REQUIRE(o.actions() ==
@@ -52,4 +65,22 @@ TEST_CASE("url_check: bad arguments are start-up errors naming the argument") {
   const auto r = rb::test::run_rulebook({"-r", rb});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("url_check: argument 'urls' must be a list of URLs") != std::string::npos);
+}
+
+TEST_CASE("Lua http.request: yields until the answer, returns status, headers, body, timings") {
+  const loopback_targets targets;
+  const auto o = run("sources_lua_http.yml", {"-E", "RB_TEST_BASE_URL,RB_TEST_CLOSED_URL", "-S",
+                                              rb::test::source_path("tests/conformance/sources")});
+  CHECK(o.run.exit_code == 0);
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 3);
+  // Lua tables have no key order: compare as plain JSON objects.
+  CHECK(nlohmann::json(events_of(recs[0])) ==
+        nlohmann::json::parse(R"({"m": {"path": "/ok", "ok": true, "status": 200, "body": "hello",
+                                        "bytes": 5, "length": "5", "timed": true}})"));
+  CHECK(events_of(recs[1])["m"]["status"] == 404);
+  const value failed = events_of(recs[2])["m"];
+  CHECK(failed["ok"] == false);
+  CHECK(failed["has_status"] == false);
+  CHECK(failed["error"].get<std::string>().find("onnect") != std::string::npos);
 }

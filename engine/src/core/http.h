@@ -35,6 +35,7 @@ struct http_timings {
 struct http_response {
   bool responded = false;  // a response came (any status); false: `error` says why
   long status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // of the last response, as sent
   std::string body;
   std::size_t bytes = 0;
   http_timings time;

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 
 namespace rb::http {
 
@@ -40,6 +41,7 @@ struct client::impl {
     std::unique_ptr<curl_slist, slist_deleter> headers;
     http_request req;
     std::string body;
+    std::vector<std::pair<std::string, std::string>> received_headers;
     char error[CURL_ERROR_SIZE] = {};
     std::function<void(http_response)> done;
   };
@@ -158,6 +160,23 @@ struct client::impl {
     return size * n;
   }
 
+  // One header line; a status line starts a new response (after a redirect): only the last
+  // response's headers are kept.
+  static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) {
+    auto* t = static_cast<transfer*>(userp);
+    std::string_view line(data, size * n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.rfind("HTTP/", 0) == 0) {
+      t->received_headers.clear();
+    } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      t->received_headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+    return size * n;
+  }
+
   // Finished transfers: their response, their handle gone, their callback posted.
   void collect() {
     int left = 0;
@@ -199,6 +218,7 @@ struct client::impl {
     r.time.transfer_ms = first > 0 ? ms_between(first, total) : 0.0;
     r.time.total_ms = ms_between(0, total);
     r.bytes = t.body.size();
+    if (r.responded) r.headers = std::move(t.received_headers);
     r.body = std::move(t.body);
     return r;
   }
@@ -219,6 +239,8 @@ struct client::impl {
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &impl::on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &impl::on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(q.timeout.count()));
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, q.verify_tls ? 1L : 0L);

@@ -42,6 +42,10 @@ TEST_CASE("a response, its status, body and timing phases") {
   CHECK(r.status == 200);
   CHECK(r.body == "hello");
   CHECK(r.bytes == 5);
+  bool length_header = false;
+  for (const auto& [name, value] : r.headers)
+    length_header |= name == "Content-Length" && value == "5";
+  CHECK(length_header);
   CHECK(r.error.empty());
   CHECK(r.time.total_ms > 0);
   CHECK(r.time.tls_ms == 0);  // plain HTTP

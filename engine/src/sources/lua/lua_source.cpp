@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "sources/lua/convert.h"
 
@@ -47,6 +49,13 @@ int lua_source::l_setup(lua_State* L) {
   lua_pushlightuserdata(L, self);
   lua_pushcclosure(L, l_sleep, 1);
   lua_setglobal(L, "sleep");
+
+  // http.request{...}: yields until the engine's HTTP client answers.
+  lua_createtable(L, 0, 1);
+  lua_pushlightuserdata(L, self);
+  lua_pushcclosure(L, l_http_request, 1);
+  lua_setfield(L, -2, "request");
+  lua_setglobal(L, "http");
 
   // The three HA flags: userdata with :wait() and :is_set().
   luaL_newmetatable(L, flag_mt);
@@ -139,6 +148,10 @@ void lua_source::step() {
     if (waiting_ == waiting::flag) {
       lua_pushboolean(co_, 1);  // ev:wait() returns true, as asyncio's Event.wait does
       nargs = 1;
+    } else if (waiting_ == waiting::http) {
+      push_http_result(co_, http_result_);
+      http_result_ = {};
+      nargs = 1;
     }
   }
   waiting_ = waiting::none;
@@ -169,6 +182,15 @@ void lua_source::schedule() {
         if (alive.expired() || halted()) return;
         step();
       });
+      return;
+    case waiting::http:
+      env().http->send(std::move(http_pending_),
+                       [this, alive = std::weak_ptr<char>(alive_)](http_response r) {
+                         if (alive.expired() || halted()) return;
+                         http_result_ = std::move(r);
+                         step();
+                       });
+      http_pending_ = {};
       return;
     case waiting::halted:
       return;
@@ -245,6 +267,101 @@ int lua_source::l_wait(lua_State* L) {
   self->waiting_ = waiting::flag;
   self->wait_flag_ = flag;
   return lua_yield(L, 0);
+}
+
+int lua_source::l_http_request(lua_State* L) {
+  lua_source* self = self_of(L);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (L != self->co_)
+    return raise(L, "http.request must be called from main's coroutine, not one main created");
+  if (self->env().http == nullptr) return raise(L, "http.request: no HTTP client in this engine");
+  http_request req;
+  const auto text = [&](const char* key, std::string& out, bool required) {
+    lua_getfield(L, 1, key);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      std::size_t n = 0;
+      const char* p = lua_tolstring(L, -1, &n);
+      out.assign(p, n);
+    } else if (!lua_isnil(L, -1) || required) {
+      lua_pop(L, 1);
+      return false;
+    }
+    lua_pop(L, 1);
+    return true;
+  };
+  const auto flag = [&](const char* key, bool& out) {
+    lua_getfield(L, 1, key);
+    const bool ok = lua_isnil(L, -1) || lua_type(L, -1) == LUA_TBOOLEAN;
+    if (lua_type(L, -1) == LUA_TBOOLEAN) out = lua_toboolean(L, -1) != 0;
+    lua_pop(L, 1);
+    return ok;
+  };
+  if (!text("url", req.url, true) || req.url.empty())
+    return raise(L, "http.request: 'url' must be a string");
+  if (!text("method", req.method, false))
+    return raise(L, "http.request: 'method' must be a string");
+  if (!text("body", req.body, false)) return raise(L, "http.request: 'body' must be a string");
+  if (!flag("verify_ssl", req.verify_tls) || !flag("follow_redirects", req.follow_redirects))
+    return raise(L, "http.request: 'verify_ssl' and 'follow_redirects' must be booleans");
+  lua_getfield(L, 1, "timeout");
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) > 0))
+      return raise(L, "http.request: 'timeout' must be a number of seconds above 0");
+    req.timeout = std::chrono::milliseconds(
+        static_cast<std::int64_t>(std::min<lua_Number>(lua_tonumber(L, -1), 86400) * 1000));
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "headers");
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+        return raise(L, "http.request: 'headers' must map names to strings");
+      req.headers.emplace_back(lua_tostring(L, -2), lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+  } else if (!lua_isnil(L, -1)) {
+    return raise(L, "http.request: 'headers' must be a table");
+  }
+  lua_pop(L, 1);
+  self->http_pending_ = std::move(req);
+  self->waiting_ = waiting::http;
+  return lua_yield(L, 0);
+}
+
+// {ok, status, headers, body, bytes, error, timings = {dns_ms, ...}}; status and headers only
+// when a response came, error only when none did.
+void lua_source::push_http_result(lua_State* L, const http_response& r) {
+  lua_createtable(L, 0, 7);
+  lua_pushboolean(L, r.responded);
+  lua_setfield(L, -2, "ok");
+  if (r.responded) {
+    lua_pushnumber(L, static_cast<lua_Number>(r.status));
+    lua_setfield(L, -2, "status");
+    lua_createtable(L, 0, static_cast<int>(r.headers.size()));
+    for (const auto& [name, value] : r.headers) {
+      lua_pushlstring(L, value.data(), value.size());
+      lua_setfield(L, -2, name.c_str());
+    }
+    lua_setfield(L, -2, "headers");
+  } else {
+    lua_pushlstring(L, r.error.data(), r.error.size());
+    lua_setfield(L, -2, "error");
+  }
+  lua_pushlstring(L, r.body.data(), r.body.size());
+  lua_setfield(L, -2, "body");
+  lua_pushnumber(L, static_cast<lua_Number>(r.bytes));
+  lua_setfield(L, -2, "bytes");
+  lua_createtable(L, 0, 6);
+  const std::pair<const char*, double> phases[] = {
+      {"dns_ms", r.time.dns_ms},           {"connect_ms", r.time.connect_ms},
+      {"tls_ms", r.time.tls_ms},           {"ttfb_ms", r.time.ttfb_ms},
+      {"transfer_ms", r.time.transfer_ms}, {"total_ms", r.time.total_ms}};
+  for (const auto& [name, ms] : phases) {
+    lua_pushnumber(L, ms);
+    lua_setfield(L, -2, name);
+  }
+  lua_setfield(L, -2, "timings");
 }
 
 int lua_source::l_is_set(lua_State* L) {

@@ -26,7 +26,7 @@ class lua_source final : public sources::detail::builtin_source {
   ~lua_source() override;
 
  private:
-  enum class waiting { none, sink, sleep, flag, halted };
+  enum class waiting { none, sink, sleep, flag, http, halted };
 
   void step() override;
   void schedule();
@@ -36,6 +36,8 @@ class lua_source final : public sources::detail::builtin_source {
   static int l_sleep(lua_State* L);
   static int l_wait(lua_State* L);
   static int l_is_set(lua_State* L);
+  static int l_http_request(lua_State* L);
+  void push_http_result(lua_State* L, const http_response& r);
 
   std::string label_;
   const value* setup_args_ = nullptr;        // only during construction
@@ -48,6 +50,8 @@ class lua_source final : public sources::detail::builtin_source {
   waiting waiting_ = waiting::none;
   std::chrono::nanoseconds sleep_for_{0};
   async_flag* wait_flag_ = nullptr;
+  http_request http_pending_;  // what http.request yielded to send
+  http_response http_result_;  // its answer, handed back on the next resume
   int puts_since_yield_ = 0;
   // Flag waiters hold a weak reference: they may fire after stop() or destruction.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
