@@ -7,7 +7,8 @@
 // write) and sync() (flush + fsync) at a graceful exit. What survives:
 // - kill -9: every record of the loop turns that completed (at most the current turn is lost);
 // - a Lua watchdog exit: everything (the buffer is written out as the last words);
-// - power loss: what the kernel had written back (fsync only at a graceful exit).
+// - power loss: what the kernel had written back (writeback is started every 8 MiB; fsync at a
+//   graceful exit).
 #pragma once
 
 #include <cstdint>

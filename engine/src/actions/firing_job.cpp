@@ -64,10 +64,7 @@ firing_job::firing_job(const rule_info& rule, std::vector<match::named_event> ev
     : rule_(rule), events_(std::move(events)), env_(env), rule_run_at_(utc_now_stamp()) {
   single_ = events_.size() == 1 && events_[0].name == "m";
   // Actions see whole events (the engine materializes firings before they become jobs).
-  for (auto& e : events_) {
-    if (e.meta && e.meta->pending()) render_meta(const_cast<value&>(*e.event), *e.meta);
-    e.meta = nullptr;
-  }
+  for (auto& e : events_) match::materialize(e);
   view_.ruleset = rule_.ruleset;
   view_.ruleset_uuid = rule_.ruleset_uuid;
   view_.rule = rule_.rule;

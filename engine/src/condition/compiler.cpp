@@ -315,26 +315,28 @@ class compiler {
   // `x | name(args)`: the filter is looked up and its arguments bound to parameters in
   // template_filters.cpp, which also implements it.
   std::uint32_t compile_filter(const ast_node& a) {
-    node n;
-    n.code = opcode::filter;
-    n.a = compile(*a.children[0]);
-    std::vector<std::uint32_t> args;
-    for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
-    d_.filters.push_back(bind_filter(a, args, d_));
-    n.aux = static_cast<std::uint32_t>(d_.filters.size() - 1);
-    return emit(n);
+    return compile_call(a, opcode::filter, d_.filters,
+                        [&](const auto& args) { return bind_filter(a, args, d_); });
   }
 
   // `x.name(args)`: the method is looked up (by name: the receiver's type is known only when
   // rendering) and its arguments checked in template_methods.cpp, which also implements it.
   std::uint32_t compile_method(const ast_node& a) {
+    return compile_call(a, opcode::method, d_.methods,
+                        [&](const auto& args) { return bind_method(a, args); });
+  }
+
+  // A call on the value of children[0] with children[1..] as arguments: the node points (aux)
+  // at the bound call in `table`.
+  template <class Table, class Bind>
+  std::uint32_t compile_call(const ast_node& a, opcode code, Table& table, Bind bind) {
     node n;
-    n.code = opcode::method;
+    n.code = code;
     n.a = compile(*a.children[0]);
     std::vector<std::uint32_t> args;
     for (std::size_t i = 1; i < a.children.size(); ++i) args.push_back(compile(*a.children[i]));
-    d_.methods.push_back(bind_method(a, args));
-    n.aux = static_cast<std::uint32_t>(d_.methods.size() - 1);
+    table.push_back(bind(args));
+    n.aux = static_cast<std::uint32_t>(table.size() - 1);
     return emit(n);
   }
 

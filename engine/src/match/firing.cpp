@@ -23,15 +23,16 @@ void firing::add(std::string_view name, event_ptr event, pending_meta* meta) {
   more_.push_back({name, std::move(event), meta});
 }
 
+void materialize(named_event& e) noexcept {
+  if (!e.meta) return;
+  // The item is not const; event_ptr only says that its readers must not change it.
+  if (e.meta->pending()) render_meta(const_cast<value&>(*e.event), *e.meta);
+  e.meta = nullptr;
+}
+
 void firing::materialize() noexcept {
-  auto fix = [](named_event& e) {
-    if (!e.meta) return;
-    // The item is not const; event_ptr only says that its readers must not change it.
-    if (e.meta->pending()) render_meta(const_cast<value&>(*e.event), *e.meta);
-    e.meta = nullptr;
-  };
-  fix(one_);
-  for (auto& e : more_) fix(e);
+  match::materialize(one_);
+  for (auto& e : more_) match::materialize(e);
 }
 
 }  // namespace rb::match

@@ -27,6 +27,10 @@ struct named_event {
   pending_meta* meta = nullptr;
 };
 
+// Writes `e`'s pending meta into its event (the item is shared: every holder sees the same
+// text, see event_meta.h); afterwards e.meta is null.
+void materialize(named_event& e) noexcept;
+
 // `m_0`, `m_1`, ...: names for firings with any number of events, at stable addresses.
 class index_names {
  public:
