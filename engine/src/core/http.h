@@ -20,6 +20,13 @@ struct http_request {
   bool verify_tls = true;
   bool follow_redirects = false;
   bool fresh_connection = true;  // a new connection, so that timings measure one
+  enum class ip_family { any, v4, v6 };
+  ip_family ip = ip_family::any;  // which addresses of the host name to use
+  std::string ca_file;            // PEM bundle trusted instead of the system's ("" = system)
+  std::string client_cert;        // PEM file of a client certificate ("" = none)
+  std::string client_key;         // PEM file of its key ("" = in client_cert)
+  std::string proxy;              // proxy URL ("" = none; the environment's *_proxy is ignored)
+  std::size_t max_body_bytes = 1 << 20;  // body kept up to this; `bytes` still counts all
 };
 
 // Each phase in milliseconds; a phase that did not happen (TLS on plain HTTP) is 0.
@@ -40,6 +47,9 @@ struct http_response {
   std::size_t bytes = 0;
   http_timings time;
   std::string error;  // why no response came
+  // notAfter of the server's certificate (HTTPS), seconds since the epoch; 0 when none was seen.
+  long long cert_expires_at = 0;
+  std::string remote_ip;  // the address the connection went to, when one was made
 };
 
 class http_sender {

@@ -1,0 +1,52 @@
+// heartbeat: one HTTP check's result as it is stored, and the interface through which actions
+// hand heartbeats to a store without knowing which one (store/ implements it, app wires it in).
+//
+// The store promises: at most one row per (monitor_name, scheduled_at), so a replay or a retry
+// is harmless; nothing submitted is lost while the database is away (an fsync'd spool on disk,
+// replayed in order, also by the next run); with HA, a heartbeat is kept only if its check started
+// while its worker held the epoch it carries (a stale leader's late writes are refused).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace rb {
+
+struct heartbeat {
+  std::optional<std::int64_t> monitor_id;  // null for monitors given in a rulebook's args
+  std::string monitor_name;
+  std::string url;  // for logs; not a column
+  std::string worker_id;
+  std::string datacenter;            // "" = null
+  std::string region;                // "" = null
+  std::int64_t scheduled_at_us = 0;  // the slot (µs since the epoch, UTC); the unique key's half
+  std::int64_t started_at_us = 0;    // when the check began (wall clock)
+  bool success = false;
+  std::optional<int> status_code;  // null when no response came
+  double dns_ms = 0, connect_ms = 0, tls_ms = 0, ttfb_ms = 0, transfer_ms = 0, total_ms = 0;
+  std::int64_t response_bytes = 0;
+  std::optional<std::int64_t> cert_expires_at;  // seconds since the epoch; null: no TLS
+  std::string failed_conditions = "[]";         // JSON list of {"condition","expected","actual"}
+  std::string error;                            // "" = null
+  std::optional<std::int64_t> ha_epoch;         // the epoch the check started in; null without HA
+};
+
+struct heartbeat_stats {
+  std::uint64_t written = 0;     // rows committed
+  std::uint64_t duplicates = 0;  // rows the unique key already had (replays, retries)
+  std::uint64_t rejected = 0;    // refused by the fence (a stale leader's checks)
+  std::uint64_t spooled = 0;     // heartbeats sitting in the spool now
+  std::uint64_t spool_bytes = 0;
+  std::uint64_t dropped = 0;  // lost because the spool was full (logged)
+};
+
+class heartbeat_sink {
+ public:
+  virtual ~heartbeat_sink() = default;
+  // Called on the event loop; never blocks (the heartbeat is queued for the writer thread).
+  virtual void submit(heartbeat hb) = 0;
+  virtual heartbeat_stats stats() const = 0;
+};
+
+}  // namespace rb
