@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <unordered_set>
 
 #include "core/clock.h"
@@ -128,10 +129,14 @@ namespace {
 
 std::int64_t wall_ms() { return utc_now_us() / 1000; }
 
-bool later(const auto& a, const auto& b) {
-  if (a.due_ms != b.due_ms) return a.due_ms > b.due_ms;
-  return a.m->name > b.m->name;  // ties in name order: a stable, readable order
-}
+// The heap's order: std::*_heap keep the greatest on top, so "greater" puts the earliest there.
+struct later {
+  template <class Slot>
+  bool operator()(const Slot& a, const Slot& b) const {
+    if (a.due_ms != b.due_ms) return a.due_ms > b.due_ms;
+    return a.m->name > b.m->name;  // ties in name order: a stable, readable order
+  }
+};
 
 }  // namespace
 
@@ -192,8 +197,7 @@ monitors_source::~monitors_source() = default;
 
 void monitors_source::push(std::int64_t due_ms, monitor_ptr m) {
   heap_.push_back(slot{due_ms, std::move(m)});
-  std::push_heap(heap_.begin(), heap_.end(),
-                 [](const slot& a, const slot& b) { return later(a, b); });
+  std::push_heap(heap_.begin(), heap_.end(), later{});
 }
 
 void monitors_source::restart_from(std::int64_t now_ms) {
@@ -202,8 +206,7 @@ void monitors_source::restart_from(std::int64_t now_ms) {
     s.due_ms = monitors::next_slot_ms(now_ms, s.m->interval_ms, s.m->offset_ms);
     heap_.push_back(slot{s.due_ms, s.m});
   }
-  std::make_heap(heap_.begin(), heap_.end(),
-                 [](const slot& a, const slot& b) { return later(a, b); });
+  std::make_heap(heap_.begin(), heap_.end(), later{});
 }
 
 // A lost leadership (seen on the follower flag) means the slots missed meanwhile belong to the
@@ -251,13 +254,28 @@ void monitors_source::step() {
     return;
   }
   std::int64_t now = wall_ms();
+  // A stepped wall clock (an NTP step, a VM resumed) moves every slot at once: forward it would
+  // replay the whole jump, backward it would stall every monitor. Start again from now instead.
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (last_wall_ms_ != 0) {
+    const std::int64_t steady_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(steady_now - last_steady_).count();
+    if (const std::int64_t jump = (now - last_wall_ms_) - steady_ms; std::abs(jump) > 1000) {
+      spdlog::warn(
+          "source '{}' (monitors): the wall clock jumped by {:.3f} s; every monitor "
+          "continues from its next slot after now",
+          env().name, static_cast<double>(jump) / 1000);
+      restart_ = true;
+    }
+  }
+  last_wall_ms_ = now;
+  last_steady_ = steady_now;
   if (restart_) {
     restart_ = false;
     restart_from(now);
   }
-  const auto cmp = [](const slot& a, const slot& b) { return later(a, b); };
   for (int budget = detail::batch_size; !heap_.empty() && heap_.front().due_ms <= now;) {
-    std::pop_heap(heap_.begin(), heap_.end(), cmp);
+    std::pop_heap(heap_.begin(), heap_.end(), later{});
     slot s = std::move(heap_.back());
     heap_.pop_back();
     auto it = current_.find(s.m->name);
@@ -374,8 +392,7 @@ void monitors_source::apply(std::vector<monitor_ptr> list, std::int64_t now_ms) 
       const auto it = current_.find(s.m->name);
       return it == current_.end() || it->second.m != s.m || it->second.due_ms != s.due_ms;
     });
-    std::make_heap(heap_.begin(), heap_.end(),
-                   [](const slot& a, const slot& b) { return later(a, b); });
+    std::make_heap(heap_.begin(), heap_.end(), later{});
   }
 }
 

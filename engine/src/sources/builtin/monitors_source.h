@@ -69,6 +69,9 @@ class monitors_source final : public detail::builtin_source {
   std::unordered_map<std::string, scheduled> current_;
   bool restart_ = true;  // on the next step: every monitor from its next slot after now
   bool watching_ = false;
+  // The clocks at the last step, to notice a stepped wall clock.
+  std::int64_t last_wall_ms_ = 0;
+  std::chrono::steady_clock::time_point last_steady_{};
 
   // Catalog mode.
   std::unique_ptr<monitor_catalog> catalog_;
