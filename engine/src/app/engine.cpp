@@ -690,6 +690,9 @@ struct engine::impl {
       return retract_fact(rs, f, partial);
     };
     services.facts = [this](std::string_view rs) { return facts_of(rs); };
+    services.http = &http_client;
+    services.worker_id = elector ? elector->worker_id() : ha::default_worker_id();
+    if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;
     env.masked_vars = &masked_vars;

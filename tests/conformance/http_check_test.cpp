@@ -1,0 +1,112 @@
+// http_check and http_request with the real binary against a real loopback HTTP server.
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include "conformance.h"
+#include "core/clock.h"
+#include "support/http_server.h"
+
+using namespace conformance;
+
+TEST_CASE("http_check: results come back as events; conditions named; http_request retries") {
+  rb::test::http_server server;
+  const std::string closed =
+      "http://127.0.0.1:" + std::to_string(rb::test::closed_loopback_port()) + "/";
+  ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
+  ::setenv("RB_TEST_CLOSED_URL", closed.c_str(), 1);
+  const auto o = run("actions_http_check.yml", {"-E", "RB_TEST_BASE_URL,RB_TEST_CLOSED_URL"});
+  CHECK(o.run.exit_code == 0);
+  const auto recs = o.action_records();
+  REQUIRE(recs.size() == 7);
+
+  std::map<std::string, value> checks;  // monitor name → the http_check event
+  strings outcomes;
+  for (const auto& r : recs) {
+    if (r["rule"] == "passed" || r["rule"] == "failed") {
+      const value& c = r["matching_events"]["m"]["http_check"];
+      checks[c["monitor"].get<std::string>()] = c;
+      outcomes.push_back(c["monitor"].get<std::string>() + ":" + r["rule"].get<std::string>());
+    }
+  }
+  std::sort(outcomes.begin(), outcomes.end());
+  CHECK(outcomes == strings{"closed-port:failed", "ok-page:passed", "wrong-page:failed"});
+
+  const value& ok = checks["ok-page"];
+  CHECK(ok["monitor_id"] == 12);
+  CHECK(ok["url"] == server.url("/ok"));
+  CHECK(ok["status_code"] == 200);
+  CHECK(ok["failed_conditions"] == value::array());
+  CHECK(ok["error"].is_null());
+  CHECK(ok["response_bytes"] == 5);
+  const value& t = ok["timings"];
+  for (const char* phase : {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "transfer_ms", "total_ms"})
+    CHECK(t[phase].is_number());
+  CHECK(t["total_ms"].get<double>() > 0);
+  CHECK(rb::parse_utc_iso(ok["scheduled_at"].get<std::string>()).has_value());
+
+  const value& wrong = checks["wrong-page"];
+  CHECK(wrong["status_code"] == 404);
+  CHECK(wrong["failed_conditions"] ==
+        value::parse(R"j([{"condition": "status", "expected": "2xx", "actual": 404},
+                          {"condition": "body_contains", "expected": "hello",
+                           "actual": "(not found)"}])j"));
+  const value& down = checks["closed-port"];
+  CHECK(down["status_code"].is_null());
+  CHECK(down["error"].get<std::string>().find("onnect") != std::string::npos);
+
+  for (const auto& r : recs) {
+    if (r["rule"] == "check ok") {
+      CHECK(r["status"] == "successful");
+      CHECK(r["success"] == true);
+    }
+    if (r["rule"] == "notify") {
+      CHECK(r["action"] == "http_request");
+      CHECK(r["status"] == "failed");
+      CHECK(r["attempts"] == 3);
+      CHECK(r["status_code"] == 404);
+    }
+  }
+  // 2 checks (the third goes to a closed port) + 3 attempts of the notification (the server
+  // counts just after it answers).
+  for (int i = 0; i < 200 && server.served() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(server.served() == 5);
+  CHECK(o.err_has("answered 404, expected \"2xx\" (after 3 attempts)"));
+}
+
+namespace {
+
+// A one-rule rulebook whose action is `http_check` with `args` (YAML, indented 10).
+std::string one_check(const std::string& args) {
+  return R"(
+- name: bad
+  hosts: all
+  sources:
+    - ansible.eda.generic:
+        payload: [{i: 1}]
+  rules:
+    - name: r
+      condition: true
+      action:
+        http_check:
+          url: http://127.0.0.1:1/
+)" + args;
+}
+
+}  // namespace
+
+TEST_CASE("http_check: bad arguments are start-up errors; bad expect is the action's error") {
+  rb::test::temp_dir dir;
+  const auto r = rb::test::run_rulebook(
+      {"-r", dir.write("bad.yml", one_check("          expcet: {status: 200}\n"))});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("http_check: unknown argument 'expcet' (did you mean 'expect'?)") !=
+        std::string::npos);
+  const auto r2 = rb::test::run_rulebook(
+      {"-r", dir.write("bad2.yml", one_check("          expect: {status: 200, body_has: x}\n"))});
+  CHECK(r2.exit_code == 0);
+  CHECK(r2.err.find("rule 'r': action 'http_check' failed: http_check: expect: unknown condition "
+                    "'body_has'") != std::string::npos);
+}
