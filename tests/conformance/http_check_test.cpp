@@ -52,9 +52,14 @@ TEST_CASE("http_check: results come back as events; conditions named; http_reque
         value::parse(R"j([{"condition": "status", "expected": "2xx", "actual": 404},
                           {"condition": "body_contains", "expected": "hello",
                            "actual": "(not found)"}])j"));
+  CHECK(wrong["reason"] == "status 404 (expected 2xx); body_contains (not found) (expected hello)");
+  CHECK(wrong["consecutive_failures"] == 1);
+  CHECK(ok["consecutive_failures"] == 0);
+  CHECK(ok["reason"].is_null());
   const value& down = checks["closed-port"];
   CHECK(down["status_code"].is_null());
   CHECK(down["error"].get<std::string>().find("onnect") != std::string::npos);
+  CHECK(down["reason"] == down["error"]);
 
   for (const auto& r : recs) {
     if (r["rule"] == "check ok") {
@@ -109,4 +114,17 @@ TEST_CASE("http_check: bad arguments are start-up errors; bad expect is the acti
   CHECK(r2.exit_code == 0);
   CHECK(r2.err.find("rule 'r': action 'http_check' failed: http_check: expect: unknown condition "
                     "'body_has'") != std::string::npos);
+}
+
+TEST_CASE("http_check: failure streaks per monitor, for alerts on the third failure and recovery") {
+  rb::test::http_server server;
+  ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
+  const auto o = run("actions_http_check_streak.yml", {"-E", "RB_TEST_BASE_URL"});
+  CHECK(o.run.exit_code == 0);
+  strings actions = o.actions();  // results come back after the source's events: order varies
+  std::sort(actions.begin(), actions.end());
+  CHECK(actions == strings{"check::http_check", "check::http_check", "check::http_check",
+                           "check::http_check", "recovered::debug", "third failure::debug"});
+  CHECK(o.out_has("ALERT svc failed 3 times: status 404 (expected 2xx)"));
+  CHECK(o.out_has("RECOVERED svc after 3 failures"));
 }

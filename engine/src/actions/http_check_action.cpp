@@ -1,10 +1,11 @@
 // `http_check`: one HTTP check on the loop's client (never a blocking call), of the URL in its
 // arguments or of the triggering `monitors` event's `monitor` (arguments override the monitor's
 // keys). It measures the timing phases and the certificate's expiry, evaluates `expect`, posts
-// {http_check: {...}} back to the ruleset (rules count failures with it) and hands a heartbeat to
-// the store. A failed check is a result, not an action error: the action fails only when it
+// {http_check: {...}} back to the ruleset, with the monitor's failure streak, and hands a heartbeat
+// to the store. A failed check is a result, not an action error: the action fails only when it
 // cannot run (bad arguments).
 #include <memory>
+#include <unordered_map>
 
 #include "actions/builtin_actions.h"
 #include "actions/check_spec.h"
@@ -24,6 +25,21 @@ value timings_of(const http_timings& t) {
   v["transfer_ms"] = t.transfer_ms;
   v["total_ms"] = t.total_ms;
   return v;
+}
+
+// One line for people: the error, or each failed condition with what came and what was wanted.
+std::string reason_of(const http_response& r, const value& failed) {
+  if (!r.responded) return r.error;
+  std::string out;
+  for (const auto& f : failed) {
+    if (!out.empty()) out += "; ";
+    const value& actual = f["actual"];
+    out += f["condition"].get<std::string>() + " " +
+           (actual.is_string() ? actual.get<std::string>() : actual.dump()) + " (expected " +
+           (f["expected"].is_string() ? f["expected"].get<std::string>() : f["expected"].dump()) +
+           ")";
+  }
+  return out;
 }
 
 struct check_context {
@@ -60,7 +76,7 @@ class http_check_action final : public action {
     if (svc.ha) ctx->epoch = svc.ha->term().epoch;
     cancel.handler = [ctx] { ctx->cancelled = true; };
     http_request request = ctx->spec.request;
-    svc.http->send(std::move(request), [ctx, &svc, done = std::move(done)](http_response r) {
+    svc.http->send(std::move(request), [this, ctx, &svc, done = std::move(done)](http_response r) {
       if (ctx->cancelled) return;
       done(finish(*ctx, std::move(r), svc));
     });
@@ -104,7 +120,7 @@ class http_check_action final : public action {
     return {};
   }
 
-  static action_result finish(check_context& ctx, http_response r, services& svc) {
+  action_result finish(check_context& ctx, http_response r, services& svc) {
     value failed =
         r.responded ? failed_conditions(ctx.expect, r, ctx.started_us / 1000000) : value::array();
     const bool success = r.responded && failed.empty();
@@ -151,8 +167,15 @@ class http_check_action final : public action {
       check["response_bytes"] = r.bytes;
       check["cert_expires_at"] =
           r.cert_expires_at ? value(utc_iso_ms(r.cert_expires_at * 1000000)) : value(nullptr);
+      check["reason"] = success ? value(nullptr) : value(reason_of(r, failed));
       check["failed_conditions"] = std::move(failed);
       check["error"] = r.responded ? value(nullptr) : value(r.error);
+      // Streaks per monitor, so rules can alert on the third failure in a row and on recovery
+      // without keeping state of their own.
+      int& streak = failures_[spec.name];
+      check["consecutive_failures"] = success ? 0 : ++streak;
+      check["recovered_after"] = success ? streak : 0;
+      if (success) streak = 0;
       value event = value::object();
       event["http_check"] = std::move(check);
       std::string err = svc.post_event(ctx.ruleset, std::move(event));
@@ -160,6 +183,8 @@ class http_check_action final : public action {
     }
     return {true, {}, std::move(extra)};
   }
+
+  std::unordered_map<std::string, int> failures_;  // monitor name → failures in a row
 };
 
 }  // namespace

@@ -192,7 +192,8 @@ value failed_conditions(const expectation& e, const http_response& r, std::int64
     }
   }
   if (e.max_response_ms && r.time.total_ms > *e.max_response_ms)
-    failed.push_back(failure("max_response_ms", *e.max_response_ms, r.time.total_ms));
+    failed.push_back(
+        failure("max_response_ms", *e.max_response_ms, std::round(r.time.total_ms * 10) / 10));
   if (e.min_cert_days) {
     if (r.cert_expires_at == 0) {
       failed.push_back(failure("min_cert_days", *e.min_cert_days, "(no certificate)"));
