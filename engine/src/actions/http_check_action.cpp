@@ -4,6 +4,8 @@
 // {http_check: {...}} back to the ruleset, with the monitor's failure streak, and hands a heartbeat
 // to the store. A failed check is a result, not an action error: the action fails only when it
 // cannot run (bad arguments).
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <unordered_map>
 
@@ -152,6 +154,12 @@ class http_check_action final : public action {
       svc.heartbeats->submit(std::move(hb));
     }
 
+    const std::string reason = success ? std::string() : reason_of(r, failed);
+    if (success) {
+      spdlog::info("http_check {}: up, {} in {:.1f} ms", spec.name, r.status, r.time.total_ms);
+    } else {
+      spdlog::info("http_check {}: DOWN, {}", spec.name, reason);
+    }
     value extra = value::object();
     extra["url"] = spec.request.url;
     extra["success"] = success;
@@ -167,7 +175,7 @@ class http_check_action final : public action {
       check["response_bytes"] = r.bytes;
       check["cert_expires_at"] =
           r.cert_expires_at ? value(utc_iso_ms(r.cert_expires_at * 1000000)) : value(nullptr);
-      check["reason"] = success ? value(nullptr) : value(reason_of(r, failed));
+      check["reason"] = success ? value(nullptr) : value(reason);
       check["failed_conditions"] = std::move(failed);
       check["error"] = r.responded ? value(nullptr) : value(r.error);
       // Streaks per monitor, so rules can alert on the third failure in a row and on recovery

@@ -45,6 +45,12 @@ bool read_number(const value& v, double& out) {
   return std::isfinite(out) && out >= 0;
 }
 
+// 800.0 reads as 800 in messages, as it was written.
+value number(double d) {
+  if (d == std::floor(d) && std::fabs(d) < 1e15) return static_cast<long long>(d);
+  return d;
+}
+
 value failure(std::string_view condition, value expected, value actual) {
   value f = value::object();
   f["condition"] = condition;
@@ -192,15 +198,16 @@ value failed_conditions(const expectation& e, const http_response& r, std::int64
     }
   }
   if (e.max_response_ms && r.time.total_ms > *e.max_response_ms)
-    failed.push_back(
-        failure("max_response_ms", *e.max_response_ms, std::round(r.time.total_ms * 10) / 10));
+    failed.push_back(failure("max_response_ms", number(*e.max_response_ms),
+                             std::round(r.time.total_ms * 10) / 10));
   if (e.min_cert_days) {
     if (r.cert_expires_at == 0) {
-      failed.push_back(failure("min_cert_days", *e.min_cert_days, "(no certificate)"));
+      failed.push_back(failure("min_cert_days", number(*e.min_cert_days), "(no certificate)"));
     } else {
       const double days = static_cast<double>(r.cert_expires_at - now_seconds) / 86400.0;
       if (days < *e.min_cert_days)
-        failed.push_back(failure("min_cert_days", *e.min_cert_days, std::floor(days * 10) / 10));
+        failed.push_back(
+            failure("min_cert_days", number(*e.min_cert_days), std::floor(days * 10) / 10));
     }
   }
   return failed;
