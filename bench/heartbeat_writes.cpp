@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "ha/pg_conn.h"
 #include "store/heartbeat_store.h"
+#include "support/heartbeat_sample.h"
 #include "support/pg_server.h"
 
 using namespace rb;
@@ -28,27 +29,15 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
+// 500 monitors, one check a minute each; one check in 17 fails.
 heartbeat make_hb(int i, std::int64_t base_us) {
-  heartbeat hb;
-  hb.monitor_id = i % 500;
-  hb.monitor_name = "monitor-" + std::to_string(i % 500);
-  hb.worker_id = "bench-worker";
-  hb.datacenter = "fra1";
-  hb.region = "eu";
-  hb.scheduled_at_us = base_us + static_cast<std::int64_t>(i / 500) * 60'000'000;
-  hb.started_at_us = hb.scheduled_at_us + 1'234;
-  hb.success = i % 17 != 0;
-  hb.status_code = hb.success ? 200 : 503;
-  hb.dns_ms = 1.2;
-  hb.connect_ms = 3.4;
-  hb.tls_ms = 12.5;
-  hb.ttfb_ms = 40.25;
-  hb.transfer_ms = 0.75;
-  hb.total_ms = 58.1;
-  hb.response_bytes = 5120;
-  hb.cert_expires_at = 1800000000;
-  if (!hb.success)
-    hb.failed_conditions = R"([{"condition":"status_code","expected":200,"actual":503}])";
+  heartbeat hb = test::sample_heartbeat(i % 500, "monitor-" + std::to_string(i % 500),
+                                        base_us + static_cast<std::int64_t>(i / 500) * 60'000'000);
+  if (i % 17 != 0) {
+    hb.success = true;
+    hb.status_code = 200;
+    hb.failed_conditions = "[]";
+  }
   return hb;
 }
 

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <type_traits>
 
 #include "core/clock.h"
 #include "ha/lock_id.h"
@@ -26,113 +28,106 @@ constexpr const char* columns =
     "status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, response_bytes, "
     "cert_expires_at, failed_conditions, error, ha_epoch";
 
-// Appends `v` in COPY text format (backslash escapes; a NUL byte cannot be stored in text).
-void put_text(std::string& out, std::string_view v) {
-  for (char c : v) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\0':
-        break;
-      default:
-        out += c;
+// One line of COPY text format: fields separated by tabs, \N for null, backslash escapes.
+class copy_line {
+ public:
+  explicit copy_line(std::string& out) : out_(out) {}
+  ~copy_line() { out_ += '\n'; }
+
+  copy_line& null() {
+    sep();
+    out_ += "\\N";
+    return *this;
+  }
+  copy_line& text(std::string_view v) {
+    sep();
+    for (char c : v) {
+      switch (c) {
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        case '\0':
+          break;  // PostgreSQL text cannot hold a NUL byte
+        default:
+          out_ += c;
+      }
     }
+    return *this;
   }
-}
+  // "" is null (datacenter, region, error).
+  copy_line& text_or_null(const std::string& v) { return v.empty() ? null() : text(v); }
+  template <class T>
+  copy_line& number(T v) {
+    sep();
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(v)) return raw("NaN");
+      if (std::isinf(v)) return raw(v > 0 ? "Infinity" : "-Infinity");
+    }
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+    return *this;
+  }
+  template <class T>
+  copy_line& number(const std::optional<T>& v) {
+    return v ? number(*v) : null();
+  }
+  copy_line& time(std::int64_t us) {
+    sep();
+    out_ += utc_stamp(us < 0 ? 0 : us).view();
+    return *this;
+  }
+  copy_line& boolean(bool v) {
+    sep();
+    out_ += v ? 't' : 'f';
+    return *this;
+  }
 
-void put_null_or_text(std::string& out, const std::string& v) {
-  if (v.empty())
-    out += "\\N";
-  else
-    put_text(out, v);
-}
+ private:
+  void sep() {
+    if (!first_) out_ += '\t';
+    first_ = false;
+  }
+  copy_line& raw(const char* v) {
+    out_ += v;
+    return *this;
+  }
+  std::string& out_;
+  bool first_ = true;
+};
 
-template <class T>
-void put_number(std::string& out, T v) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void put_double(std::string& out, double v) {
-  if (std::isnan(v))
-    out += "NaN";
-  else if (std::isinf(v))
-    out += v > 0 ? "Infinity" : "-Infinity";
-  else
-    put_number(out, v);
-}
-
-void put_time(std::string& out, std::int64_t us) {
-  const auto stamp = utc_stamp(us < 0 ? 0 : us);
-  out += stamp.view();
-}
-
-// One staged row: the batch index (seq) then the table's columns, tab-separated.
+// One staged row: the batch index (seq), then the table's columns in `columns` order.
 void put_row(std::string& out, std::size_t seq, const heartbeat& hb) {
-  put_number(out, seq);
-  out += '\t';
-  if (hb.monitor_id)
-    put_number(out, *hb.monitor_id);
-  else
-    out += "\\N";
-  out += '\t';
-  put_text(out, hb.monitor_name);
-  out += '\t';
-  put_text(out, hb.worker_id);
-  out += '\t';
-  put_null_or_text(out, hb.datacenter);
-  out += '\t';
-  put_null_or_text(out, hb.region);
-  out += '\t';
-  put_time(out, hb.scheduled_at_us);
-  out += '\t';
-  put_time(out, hb.started_at_us);
-  out += '\t';
-  out += hb.success ? 't' : 'f';
-  out += '\t';
-  if (hb.status_code)
-    put_number(out, *hb.status_code);
-  else
-    out += "\\N";
-  for (double ms : {hb.dns_ms, hb.connect_ms, hb.tls_ms, hb.ttfb_ms, hb.transfer_ms, hb.total_ms}) {
-    out += '\t';
-    put_double(out, ms);
-  }
-  out += '\t';
-  put_number(out, hb.response_bytes);
-  out += '\t';
+  copy_line line(out);
+  line.number(seq).number(hb.monitor_id).text(hb.monitor_name).text(hb.worker_id);
+  line.text_or_null(hb.datacenter).text_or_null(hb.region);
+  line.time(hb.scheduled_at_us).time(hb.started_at_us).boolean(hb.success);
+  line.number(hb.status_code);
+  for (double ms : {hb.dns_ms, hb.connect_ms, hb.tls_ms, hb.ttfb_ms, hb.transfer_ms, hb.total_ms})
+    line.number(ms);
+  line.number(hb.response_bytes);
   if (hb.cert_expires_at)
-    put_time(out, *hb.cert_expires_at * 1000000);
+    line.time(*hb.cert_expires_at * 1000000);
   else
-    out += "\\N";
-  out += '\t';
+    line.null();
   // jsonb refuses text that is not JSON: such a list is kept as a JSON string.
   if (hb.failed_conditions.empty())
-    out += "[]";
+    line.text("[]");
   else if (nlohmann::json::accept(hb.failed_conditions))
-    put_text(out, hb.failed_conditions);
+    line.text(hb.failed_conditions);
   else
-    put_text(out, nlohmann::json(hb.failed_conditions)
-                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  out += '\t';
-  put_null_or_text(out, hb.error);
-  out += '\t';
-  if (hb.ha_epoch)
-    put_number(out, *hb.ha_epoch);
-  else
-    out += "\\N";
-  out += '\n';
+    line.text(nlohmann::json(hb.failed_conditions)
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  line.text_or_null(hb.error).number(hb.ha_epoch);
 }
 
 class pg_backend final : public backend {

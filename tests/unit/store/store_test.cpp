@@ -17,6 +17,7 @@
 #include "store/heartbeat_store.h"
 #include "store/schema.h"
 #include "store/spool.h"
+#include "support/heartbeat_sample.h"
 #include "support/pg_server.h"
 
 using namespace rb;
@@ -68,26 +69,7 @@ heartbeat make_hb(const std::string& name, int slot) {
 }
 
 heartbeat full_hb() {
-  heartbeat hb;
-  hb.monitor_id = 12;
-  hb.monitor_name = "api-login";
-  hb.url = "https://example.test/login";
-  hb.worker_id = "w1";
-  hb.datacenter = "fra1";
-  hb.region = "eu";
-  hb.scheduled_at_us = base_us;
-  hb.started_at_us = base_us + 1'500;
-  hb.success = false;
-  hb.status_code = 503;
-  hb.dns_ms = 1.25;
-  hb.connect_ms = 2.5;
-  hb.tls_ms = 3.75;
-  hb.ttfb_ms = 40.5;
-  hb.transfer_ms = 0.5;
-  hb.total_ms = 48.5;
-  hb.response_bytes = 1234;
-  hb.cert_expires_at = 1800000000;
-  hb.failed_conditions = R"([{"condition":"status_code","expected":200,"actual":503}])";
+  heartbeat hb = test::sample_heartbeat(12, "api-login", base_us);
   hb.error = "tab\there \"quoted\" back\\slash\nnewline";
   hb.ha_epoch = 7;
   return hb;
@@ -101,6 +83,66 @@ heartbeat sparse_hb() {
   hb.scheduled_at_us = base_us;
   hb.started_at_us = base_us;
   return hb;
+}
+
+// Every column of full_hb() and sparse_hb() as each database returns it as text (the SQLite
+// helper shows NULL as "NULL", pg_server as ""). The PostgreSQL expression reads timestamps in UTC.
+struct column_expect {
+  const char* column;
+  std::string sqlite_full, pg_full, sqlite_sparse, pg_sparse;
+};
+
+std::vector<column_expect> expected_columns() {
+  const heartbeat hb = full_hb();
+  return {
+      {"monitor_id", "12", "12", "NULL", ""},
+      {"monitor_name", "api-login", "api-login", "from-args", "from-args"},
+      {"worker_id", "w1", "w1", "w1", "w1"},
+      {"datacenter", "fra1", "fra1", "NULL", ""},
+      {"region", "eu", "eu", "NULL", ""},
+      {"scheduled_at", "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123",
+       "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123"},
+      {"started_at", "2026-11-28T06:49:55.124Z", "2026-11-28 06:49:55.1245",
+       "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123"},
+      {"success", "0", "f", "0", "f"},
+      {"status_code", "503", "503", "NULL", ""},
+      {"dns_ms", "1.25", "1.25", "0.0", "0"},
+      {"connect_ms", "2.5", "2.5", "0.0", "0"},
+      {"tls_ms", "3.75", "3.75", "0.0", "0"},
+      {"ttfb_ms", "40.5", "40.5", "0.0", "0"},
+      {"transfer_ms", "0.5", "0.5", "0.0", "0"},
+      {"total_ms", "48.5", "48.5", "0.0", "0"},
+      {"response_bytes", "1234", "1234", "0", "0"},
+      {"cert_expires_at", "2027-01-15T08:00:00.000Z", "2027-01-15 08:00:00", "NULL", ""},
+      {"failed_conditions", hb.failed_conditions,
+       R"([{"actual": 503, "expected": 200, "condition": "status_code"}])", "[]", "[]"},
+      {"error", hb.error, hb.error, "NULL", ""},
+      {"ha_epoch", "7", "7", "NULL", ""},
+  };
+}
+
+// "SELECT <each column, or its PostgreSQL expression> FROM heartbeats ORDER BY <order>".
+std::string select_columns(bool postgres, const char* order) {
+  std::string sql = "SELECT ";
+  for (const auto& c : expected_columns()) {
+    if (sql.size() > 7) sql += ", ";
+    const std::string col = c.column;
+    if (postgres && col.size() > 3 && col.compare(col.size() - 3, 3, "_at") == 0)
+      sql += col + " AT TIME ZONE 'UTC'";
+    else
+      sql += col;
+  }
+  return sql + " FROM heartbeats ORDER BY " + order;
+}
+
+// The expected rows: full_hb() then sparse_hb().
+rows_t expected_rows(bool postgres) {
+  rows_t out(2);
+  for (const auto& c : expected_columns()) {
+    out[0].push_back(postgres ? c.pg_full : c.sqlite_full);
+    out[1].push_back(postgres ? c.pg_sparse : c.sqlite_sparse);
+  }
+  return out;
 }
 
 store_options quick_options(const std::string& spool_dir) {
@@ -213,54 +255,10 @@ TEST_CASE("store: sqlite rows land with every column right, in WAL mode") {
   CHECK(store->stats().written == 2);
   CHECK(fs::exists(dir.path + "/heartbeats.spool"));  // the spool sits next to the file
   CHECK(sqlite_rows(db, "PRAGMA journal_mode")[0][0] == "wal");
-  const auto rows = sqlite_rows(
-      db,
-      "SELECT monitor_id, monitor_name, worker_id, datacenter, region, scheduled_at, started_at, "
-      "success, status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, "
-      "response_bytes, cert_expires_at, failed_conditions, error, ha_epoch FROM heartbeats "
-      "ORDER BY rowid");
+  const auto rows = sqlite_rows(db, select_columns(false, "rowid"));
   REQUIRE(rows.size() == 2);
-  const auto hb = full_hb();
-  CHECK(rows[0] == std::vector<std::string>{"12",
-                                            "api-login",
-                                            "w1",
-                                            "fra1",
-                                            "eu",
-                                            "2026-11-28T06:49:55.123Z",
-                                            "2026-11-28T06:49:55.124Z",
-                                            "0",
-                                            "503",
-                                            "1.25",
-                                            "2.5",
-                                            "3.75",
-                                            "40.5",
-                                            "0.5",
-                                            "48.5",
-                                            "1234",
-                                            "2027-01-15T08:00:00.000Z",
-                                            hb.failed_conditions,
-                                            hb.error,
-                                            "7"});
-  CHECK(rows[1] == std::vector<std::string>{"NULL",
-                                            "from-args",
-                                            "w1",
-                                            "NULL",
-                                            "NULL",
-                                            "2026-11-28T06:49:55.123Z",
-                                            "2026-11-28T06:49:55.123Z",
-                                            "0",
-                                            "NULL",
-                                            "0.0",
-                                            "0.0",
-                                            "0.0",
-                                            "0.0",
-                                            "0.0",
-                                            "0.0",
-                                            "0",
-                                            "NULL",
-                                            "[]",
-                                            "NULL",
-                                            "NULL"});
+  CHECK(rows[0] == expected_rows(false)[0]);
+  CHECK(rows[1] == expected_rows(false)[1]);
   store->stop();
 }
 
@@ -319,49 +317,10 @@ TEST_CASE("store: postgres rows land with every column right") {
   store->submit(sparse_hb());
   REQUIRE(store->flush(5s));
   CHECK(store->stats().written == 2);
-  const auto rows = pg.query(
-      "SELECT monitor_id, monitor_name, worker_id, datacenter IS NULL, datacenter, region, "
-      "(extract(epoch FROM scheduled_at) * 1000000)::bigint, "
-      "(extract(epoch FROM started_at) * 1000000)::bigint, success, status_code IS NULL, "
-      "status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, response_bytes, "
-      "extract(epoch FROM cert_expires_at)::bigint, failed_conditions = $$" +
-      full_hb().failed_conditions +
-      "$$::jsonb, jsonb_typeof(failed_conditions), error, error IS NULL, ha_epoch, "
-      "ha_epoch IS NULL FROM heartbeats ORDER BY ctid");
+  const auto rows = pg.query(select_columns(true, "ctid"));
   REQUIRE(rows.size() == 2);
-  const auto hb = full_hb();
-  CHECK(rows[0] == std::vector<std::string>{"12",
-                                            "api-login",
-                                            "w1",
-                                            "f",
-                                            "fra1",
-                                            "eu",
-                                            std::to_string(base_us),
-                                            std::to_string(base_us + 1500),
-                                            "f",
-                                            "f",
-                                            "503",
-                                            "1.25",
-                                            "2.5",
-                                            "3.75",
-                                            "40.5",
-                                            "0.5",
-                                            "48.5",
-                                            "1234",
-                                            "1800000000",
-                                            "t",
-                                            "array",
-                                            hb.error,
-                                            "f",
-                                            "7",
-                                            "f"});
-  CHECK(rows[1][0] == "");
-  CHECK(rows[1][3] == "t");
-  CHECK(rows[1][9] == "t");
-  CHECK(rows[1][18] == "");
-  CHECK(rows[1][20] == "array");
-  CHECK(rows[1][22] == "t");
-  CHECK(rows[1][24] == "t");
+  CHECK(rows[0] == expected_rows(true)[0]);
+  CHECK(rows[1] == expected_rows(true)[1]);
   store->stop();
 }
 
