@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "ha/elector.h"
 #include "ha/pg_conn.h"
 #include "ha/schema.h"
 #include "store/heartbeat_store.h"
@@ -479,6 +480,36 @@ TEST_CASE("store: the HA fence keeps a check only if it started inside its worke
   CHECK(pg.query("SELECT monitor_name FROM heartbeats ORDER BY ctid") ==
         rows_t{{"w1-before-t2"}, {"w2-in-t2"}});
   store->stop();
+}
+
+TEST_CASE("store: the elector records its term; the fence accepts its leader's heartbeats") {
+  auto& pg = fresh_pg();
+  ha::settings hs;
+  hs.dsn = pg.dsn();
+  hs.ha_uuid = "g2";
+  hs.worker_id = "a";
+  hs.lease = 1.5;
+  ha::elector a(hs, {});
+  a.start();
+  REQUIRE(eventually([&] { return a.trusted_now(); }, 10s));
+  const std::int64_t epoch = a.term().epoch;
+  CHECK(pg.query("SELECT epoch, worker_id FROM rulebook_ha_terms WHERE ha_uuid = 'g2'") ==
+        rows_t{{std::to_string(epoch), "a"}});
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  o.ha_uuid = "g2";
+  auto store = open_heartbeat_store(pg.dsn(), o);
+  store->start();
+  heartbeat hb = make_hb("led", 0);
+  hb.worker_id = "a";
+  hb.ha_epoch = epoch;
+  hb.started_at_us = utc_now_us();
+  store->submit(hb);
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().written == 1);
+  CHECK(store->stats().rejected == 0);
+  store->stop();
+  a.stop(true);
 }
 
 TEST_CASE("store: docs/monitoring.md quotes the DDL the stores run") {
