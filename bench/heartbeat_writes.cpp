@@ -2,7 +2,7 @@
 // INSERT per row in autocommit (the seeds' way), then the SQLite store. Each figure is rows/s from
 // the first submit (or INSERT) until the last row is committed. Run by bench/heartbeat_writes.sh.
 //
-//   bench_heartbeat_writes [--rows N] [--single-rows N] [--fast]
+//   bench_heartbeat_writes [--rows N] [--single-rows N] [--fast] [--verbose]
 //     --rows         rows through each store (default 100000)
 //     --single-rows  rows for the one-INSERT-per-row run (default 5000; it is slow)
 //     --fast         keep the test server's fsync=off, synchronous_commit=off (default: both on,
@@ -78,6 +78,7 @@ std::string num(double v) {
 int main(int argc, char** argv) {
   int rows = 100000, single_rows = 5000;
   bool fast = false;
+  bool verbose = false;  // the store's per-batch info lines (commit time of each batch)
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--rows") && i + 1 < argc)
       rows = std::atoi(argv[++i]);
@@ -85,12 +86,14 @@ int main(int argc, char** argv) {
       single_rows = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--fast"))
       fast = true;
+    else if (!std::strcmp(argv[i], "--verbose"))
+      verbose = true;
     else {
-      std::fprintf(stderr, "usage: %s [--rows N] [--single-rows N] [--fast]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rows N] [--single-rows N] [--fast] [--verbose]\n", argv[0]);
       return 2;
     }
   }
-  spdlog::set_level(spdlog::level::warn);
+  spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn);
   std::printf("load average before: %s\n", loadavg().c_str());
   test::pg_server pg;
   if (!fast) {
