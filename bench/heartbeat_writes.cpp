@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--verbose"))
       verbose = true;
     else {
-      std::fprintf(stderr, "usage: %s [--rows N] [--single-rows N] [--fast] [--verbose]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rows N] [--single-rows N] [--fast] [--verbose]\n",
+                   argv[0]);
       return 2;
     }
   }
