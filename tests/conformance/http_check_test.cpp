@@ -1,4 +1,6 @@
 // http_check and http_request with the real binary against a real loopback HTTP server.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -10,13 +12,44 @@
 
 using namespace conformance;
 
+namespace {
+
+// Rows of a query on an SQLite file, as text (NULL as "").
+std::vector<strings> sqlite_rows(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  std::vector<strings> out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    FAIL("cannot open " << path);
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      strings row;
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        const auto* t = sqlite3_column_text(st, i);
+        row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+      }
+      out.push_back(std::move(row));
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("http_check: results come back as events; conditions named; http_request retries") {
   rb::test::http_server server;
   const std::string closed =
       "http://127.0.0.1:" + std::to_string(rb::test::closed_loopback_port()) + "/";
   ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
   ::setenv("RB_TEST_CLOSED_URL", closed.c_str(), 1);
-  const auto o = run("actions_http_check.yml", {"-E", "RB_TEST_BASE_URL,RB_TEST_CLOSED_URL"});
+  rb::test::temp_dir dir;
+  const std::string db = dir.path() + "/hb.db";
+  const auto o = run("actions_http_check.yml", {"-E", "RB_TEST_BASE_URL,RB_TEST_CLOSED_URL",
+                                                "--heartbeat-store", "sqlite:" + db});
   CHECK(o.run.exit_code == 0);
   const auto recs = o.action_records();
   REQUIRE(recs.size() == 7);
@@ -79,6 +112,21 @@ TEST_CASE("http_check: results come back as events; conditions named; http_reque
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(server.served() == 5);
   CHECK(o.err_has("answered 404, expected \"2xx\" (after 3 attempts)"));
+
+  // One heartbeat per check, in the SQLite store named on the command line.
+  const auto rows = sqlite_rows(db,
+                                "SELECT monitor_name, coalesce(monitor_id, ''), success, "
+                                "coalesce(status_code, ''), failed_conditions, coalesce(error, '') "
+                                "FROM heartbeats ORDER BY monitor_name");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0][0] == "closed-port");
+  CHECK(rows[0][2] == "0");
+  CHECK(rows[0][3] == "");
+  CHECK(rows[0][5].find("onnect") != std::string::npos);
+  CHECK(rows[1] == strings{"ok-page", "12", "1", "200", "[]", ""});
+  CHECK(rows[2][0] == "wrong-page");
+  CHECK(rows[2][3] == "404");
+  CHECK(value::parse(rows[2][4]) == wrong["failed_conditions"]);
 }
 
 namespace {
@@ -110,7 +158,8 @@ TEST_CASE("http_check: bad arguments are start-up errors; bad expect is the acti
   CHECK(r.err.find("http_check: unknown argument 'expcet' (did you mean 'expect'?)") !=
         std::string::npos);
   const auto r2 = rb::test::run_rulebook(
-      {"-r", dir.write("bad2.yml", one_check("          expect: {status: 200, body_has: x}\n"))});
+      {"-r", dir.write("bad2.yml", one_check("          expect: {status: 200, body_has: x}\n")),
+       "--heartbeat-store", "sqlite:" + dir.path() + "/h.db"});
   CHECK(r2.exit_code == 0);
   CHECK(r2.err.find("rule 'r': action 'http_check' failed: http_check: expect: unknown condition "
                     "'body_has'") != std::string::npos);
@@ -119,7 +168,10 @@ TEST_CASE("http_check: bad arguments are start-up errors; bad expect is the acti
 TEST_CASE("http_check: failure streaks per monitor, for alerts on the third failure and recovery") {
   rb::test::http_server server;
   ::setenv("RB_TEST_BASE_URL", server.url("").c_str(), 1);
-  const auto o = run("actions_http_check_streak.yml", {"-E", "RB_TEST_BASE_URL"});
+  rb::test::temp_dir dir;
+  const auto o =
+      run("actions_http_check_streak.yml",
+          {"-E", "RB_TEST_BASE_URL", "--heartbeat-store", "sqlite:" + dir.path() + "/h.db"});
   CHECK(o.run.exit_code == 0);
   strings actions = o.actions();  // results come back after the source's events: order varies
   std::sort(actions.begin(), actions.end());
