@@ -31,6 +31,7 @@
 #include "match/fact_store.h"
 #include "match/ruleset_matcher.h"
 #include "store/heartbeat_store.h"
+#include "store/monitor_catalog_pg.h"
 
 namespace rb::app {
 
@@ -351,6 +352,10 @@ struct engine::impl {
         senv.plugin = src.plugin;
         senv.signals = &ha;
         senv.http = &http_client;
+        // `monitors` with datacenter_id/agent_id: config tables, by default in the HA database.
+        senv.monitor_catalogs = store::pg_monitor_catalogs(
+            options.ha_postgres_dsn,
+            [this](std::function<void()> f) { asio::post(io, std::move(f)); });
         senv.done = [this, rs_index, src_index](sources::source_end end, const std::string& err) {
           on_source_done(rs_index, src_index, end, err);
         };
