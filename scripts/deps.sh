@@ -8,6 +8,7 @@ packages=(
   libyaml-cpp-dev libpqxx-dev libluajit-5.1-dev luajit libspdlog-dev libcxxopts-dev doctest-dev
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libre2-dev libsqlite3-dev
   libpq-dev postgresql pgbouncer procps time ccache
+  libssl-dev  # tests: the loopback HTTPS server makes its own CA with OpenSSL's C API
 )
 
 missing=()

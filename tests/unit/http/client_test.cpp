@@ -7,33 +7,14 @@
 #include <chrono>
 #include <string>
 
+#include "fetch.h"
 #include "support/http_server.h"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-namespace {
-
+using rb::test::fetch;
 using rb::test::http_server;
-
-rb::http_response fetch(const std::string& url, std::chrono::milliseconds timeout = 5s) {
-  asio::io_context io;
-  rb::http::client c(io);
-  rb::http_response got;
-  bool done = false;
-  rb::http_request r;
-  r.url = url;
-  r.timeout = timeout;
-  c.send(r, [&](rb::http_response resp) {
-    got = std::move(resp);
-    done = true;
-  });
-  io.run_for(10s);
-  REQUIRE(done);
-  return got;
-}
-
-}  // namespace
 
 TEST_CASE("a response, its status, body and timing phases") {
   http_server server;
