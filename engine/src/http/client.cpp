@@ -342,6 +342,10 @@ struct client::impl {
                      : q.ip == http_request::ip_family::v6 ? CURL_IPRESOLVE_V6
                                                            : CURL_IPRESOLVE_WHATEVER);
     if (!q.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, q.ca_file.c_str());
+    // Trust comes from one bundle file only (the system's, Debian's copy of /etc/ssl/certs, or
+    // ca_file): a CA directory would widen ca_file's trust, and it stops curl from caching the
+    // parsed store in the multi handle, so every check would re-read the whole bundle.
+    curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
     if (!q.client_cert.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, q.client_cert.c_str());
     if (!q.client_key.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, q.client_key.c_str());
     // "" disables proxies, the environment's *_proxy included: a check must not depend on who
