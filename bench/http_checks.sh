@@ -143,6 +143,18 @@ blackbox() {
     'BEGIN { printf "%.0f %.0f\n", n / s, (c > 0 ? n / c : 0) }'
 }
 
+# The floor for any OpenSSL 3 client: bare handshakes in a loop (openssl s_time -new, one
+# SSL_CTX, nothing else), CPU from /usr/bin/time.
+handshakes() {
+  local out n cpu
+  out=$( { /usr/bin/time -f "cpu %U %S" openssl s_time -connect "127.0.0.1:$https_port" -new \
+    -time "$secs" >"$dir/s_time.txt"; } 2>&1)
+  n=$(sed -n 's/^\([0-9]*\) connections in [0-9.]* real seconds.*/\1/p' "$dir/s_time.txt")
+  cpu=$(awk '/^cpu/ { printf "%.2f", $2 + $3 }' <<<"$out")
+  echo "openssl s_time -new: handshakes=$n cpu_seconds=$cpu" >&2
+  awk -v n="$n" -v c="$cpu" -v s="$secs" 'BEGIN { printf "%.0f %.0f\n", n / s, (c > 0 ? n / c : 0) }'
+}
+
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; ${secs}s each, $conc in flight" >&2
 read -r ours_http_rate ours_http_cpu < <(ours http "http://127.0.0.1:$http_port/")
 read -r ours_https_rate ours_https_cpu < <(ours https "https://127.0.0.1:$https_port/" --insecure)
@@ -150,6 +162,7 @@ read -r ours_verified_rate ours_verified_cpu \
   < <(ours https+verify "https://127.0.0.1:$https_port/" --ca "$dir/cert.pem")
 read -r bb_http_rate bb_http_cpu < <(blackbox http http_2xx "http://127.0.0.1:$http_port/")
 read -r bb_https_rate bb_https_cpu < <(blackbox https https_2xx "https://127.0.0.1:$https_port/")
+read -r floor_rate floor_cpu < <(handshakes)
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
@@ -161,6 +174,7 @@ echo "| blackbox_exporter | HTTP | $bb_http_rate | $bb_http_cpu |"
 echo "| rulebook client | HTTPS (no verify) | $ours_https_rate | $ours_https_cpu |"
 echo "| blackbox_exporter | HTTPS (insecure_skip_verify) | $bb_https_rate | $bb_https_cpu |"
 echo "| rulebook client | HTTPS (verified, ca_file) | $ours_verified_rate | $ours_verified_cpu |"
+echo "| openssl s_time -new (handshakes only, 1 in flight) | TLS | $floor_rate | $floor_cpu |"
 echo
 echo "ratio per CPU-second, ours / blackbox: HTTP $(ratio "$ours_http_cpu" "$bb_http_cpu")x," \
   "HTTPS $(ratio "$ours_https_cpu" "$bb_https_cpu")x"
