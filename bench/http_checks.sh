@@ -7,8 +7,8 @@
 #
 #   bench/http_checks.sh [BUILD_DIR]      env: SECONDS_EACH=10 CONCURRENCY=50
 #
-# Needs nginx, prometheus-blackbox-exporter, wrk and openssl (Debian packages): installed with
-# apt-get when missing. These are benchmark-only dependencies, deliberately not in scripts/deps.sh.
+# Needs nginx, prometheus-blackbox-exporter, wrk and openssl (Debian packages): scripts/deps.sh
+# installs them with apt-get when missing; they are benchmark-only, not in its own list.
 # The self-signed certificate (ECDSA P-256) is made here; results go to stdout, see
 # docs/benchmarks.md for recorded figures.
 set -euo pipefail
@@ -21,18 +21,8 @@ https_port=${HTTPS_PORT:-18443}
 bb_port=${BLACKBOX_PORT:-19115}
 bench="$build/bench_http_checks"
 
-need=()
-for p in nginx prometheus-blackbox-exporter wrk openssl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing benchmark dependencies: ${need[*]}"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+# Benchmark-only packages, installed (with the build's, when missing) by scripts/deps.sh.
+"$(dirname "$0")/../scripts/deps.sh" nginx prometheus-blackbox-exporter wrk openssl >&2
 if [ ! -x "$bench" ]; then
   echo "no $bench: cmake --build $build --target bench_http_checks" >&2
   exit 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency from Debian packages. Idempotent: when everything is
 # present it only checks (no apt-get call). Run as root, or with sudo available.
+# Extra package names as arguments are installed the same way (benchmarks pass theirs).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   libpq-dev postgresql pgbouncer procps time ccache
   libssl-dev  # tests: the loopback HTTPS server makes its own CA with OpenSSL's C API
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -32,6 +32,20 @@ rb::http_request get(std::string url) {
   return r;
 }
 
+// A TLS server with the certificate `cert` from its own CA.
+struct tls_site {
+  explicit tls_site(tls_cert cert, bool require_client_cert = false)
+      : server({.tls = cert, .pki = &pki, .require_client_cert = require_client_cert}) {}
+  // A request to `path` that trusts the site's CA.
+  rb::http_request trusting(const std::string& path) const {
+    auto r = get(server.url(path));
+    r.ca_file = pki.ca_cert();
+    return r;
+  }
+  test_pki pki;  // before server: the server loads its files
+  http_server server;
+};
+
 // Each phase happened (or, for TLS on plain HTTP, did not) and none runs past the total.
 void check_phases(const rb::http_timings& t, bool tls) {
   INFO("dns ", t.dns_ms, " connect ", t.connect_ms, " tls ", t.tls_ms, " ttfb ", t.ttfb_ms,
@@ -64,17 +78,14 @@ TEST_CASE("certificate dates as curl prints them") {
 }
 
 TEST_CASE("timing phases are present and ordered over HTTP and HTTPS") {
-  test_pki pki;
   http_server plain;
-  http_server secure({.tls = tls_cert::valid, .pki = &pki});
+  const tls_site secure(tls_cert::valid);
   const auto h = fetch(plain.url("/big?bytes=200000"));
   REQUIRE(h.status == 200);
   check_phases(h.time, false);
   CHECK(h.cert_expires_at == 0);
   CHECK(h.remote_ip == "127.0.0.1");
-  auto req = get(secure.url("/big?bytes=200000"));
-  req.ca_file = pki.ca_cert();
-  const auto s = fetch(req);
+  const auto s = fetch(secure.trusting("/big?bytes=200000"));
   INFO(s.error);
   REQUIRE(s.status == 200);
   check_phases(s.time, true);
@@ -86,27 +97,22 @@ TEST_CASE("timing phases are present and ordered over HTTP and HTTPS") {
 }
 
 TEST_CASE("HTTPS: verified against the CA file, expiry reported") {
-  test_pki pki;
-  http_server server({.tls = tls_cert::valid, .pki = &pki});
-  auto req = get(server.url("/ok"));
-  req.ca_file = pki.ca_cert();
-  const auto ok = fetch(req);
+  const tls_site site(tls_cert::valid);
+  const auto ok = fetch(site.trusting("/ok"));
   INFO(ok.error);
   CHECK(ok.responded);
   CHECK(ok.body == "hello");
   CHECK(ok.cert_expires_at == test_pki::valid_not_after);
   CHECK(ok.remote_ip == "127.0.0.1");
   // Without the CA, the system store does not know the issuer.
-  const auto unknown = fetch(get(server.url("/ok")));
+  const auto unknown = fetch(get(site.server.url("/ok")));
   CHECK_FALSE(unknown.responded);
   CHECK(contains(unknown.error, "certificate"));
 }
 
 TEST_CASE("HTTPS: an expired certificate fails verification, passes without it") {
-  test_pki pki;
-  http_server server({.tls = tls_cert::expired, .pki = &pki});
-  auto req = get(server.url("/ok"));
-  req.ca_file = pki.ca_cert();
+  const tls_site site(tls_cert::expired);
+  auto req = site.trusting("/ok");
   const auto verified = fetch(req);
   CHECK_FALSE(verified.responded);
   CHECK(contains(verified.error, "expired"));
@@ -114,14 +120,12 @@ TEST_CASE("HTTPS: an expired certificate fails verification, passes without it")
   const auto unverified = fetch(req);
   INFO(unverified.error);
   CHECK(unverified.status == 200);
-  CHECK(unverified.cert_expires_at == pki.expired_not_after());
+  CHECK(unverified.cert_expires_at == site.pki.expired_not_after());
 }
 
 TEST_CASE("HTTPS: a certificate for another host fails verification, passes without it") {
-  test_pki pki;
-  http_server server({.tls = tls_cert::wrong_host, .pki = &pki});
-  auto req = get(server.url("/ok"));
-  req.ca_file = pki.ca_cert();
+  const tls_site site(tls_cert::wrong_host);
+  auto req = site.trusting("/ok");
   const auto verified = fetch(req);
   CHECK_FALSE(verified.responded);
   INFO(verified.error);
@@ -134,15 +138,13 @@ TEST_CASE("HTTPS: a certificate for another host fails verification, passes with
 }
 
 TEST_CASE("HTTPS: a server that requires a client certificate") {
-  test_pki pki;
-  http_server server({.tls = tls_cert::valid, .pki = &pki, .require_client_cert = true});
-  auto req = get(server.url("/echo"));
-  req.ca_file = pki.ca_cert();
+  const tls_site site(tls_cert::valid, true);
+  auto req = site.trusting("/echo");
   const auto without = fetch(req);
   CHECK_FALSE(without.responded);
   CHECK_FALSE(without.error.empty());
-  req.client_cert = pki.client_cert();
-  req.client_key = pki.client_key();
+  req.client_cert = site.pki.client_cert();
+  req.client_key = site.pki.client_key();
   const auto with = fetch(req);
   INFO(with.error);
   REQUIRE(with.status == 200);
@@ -150,8 +152,8 @@ TEST_CASE("HTTPS: a server that requires a client certificate") {
 }
 
 TEST_CASE("proxy: requests go through it; without one the environment's is ignored") {
-  test_pki pki;
-  http_server proxy, secure({.tls = tls_cert::valid, .pki = &pki});
+  http_server proxy;
+  const tls_site secure(tls_cert::valid);
   // A name only the proxy can reach: .invalid never resolves.
   auto req = get("http://only-the-proxy-knows.invalid/echo");
   req.proxy = proxy.url("");
@@ -161,9 +163,8 @@ TEST_CASE("proxy: requests go through it; without one the environment's is ignor
   CHECK(nlohmann::json::parse(via.body)["target"] == "http://only-the-proxy-knows.invalid/echo");
   CHECK(proxy.proxied() == 1);
   // HTTPS through the proxy: a CONNECT tunnel, end-to-end verification.
-  auto tunneled = get(secure.url("/ok"));
+  auto tunneled = secure.trusting("/ok");
   tunneled.proxy = proxy.url("");
-  tunneled.ca_file = pki.ca_cert();
   const auto t = fetch(tunneled);
   INFO(t.error);
   CHECK(t.body == "hello");
