@@ -57,7 +57,7 @@ struct http_response {
   // notAfter of the server's certificate (HTTPS), seconds since the epoch; 0 when none was seen.
   // Known with or without verification; unknown when verification failed the handshake.
   long long cert_expires_at = 0;
-  std::string remote_ip;  // the address the connection went to (the proxy's, through one)
+  std::string remote_ip;  // the address connected to (the proxy's, through one); "" if none
 };
 
 class http_sender {

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -244,4 +245,32 @@ TEST_CASE("a name that does not resolve says so") {
   INFO(r.error);
   CHECK(contains(r.error, "resolve"));
   CHECK(r.remote_ip.empty());
+}
+
+TEST_CASE("a reused easy handle carries nothing from the check before") {
+  const tls_site secure(tls_cert::valid);
+  http_server plain;
+  boost::asio::io_context io;
+  rb::http::client c(io);
+  // One at a time on one client: each send() takes the handle the previous check left.
+  const auto one = [&](rb::http_request r) {
+    rb::http_response got;
+    c.send(std::move(r), [&](rb::http_response resp) { got = std::move(resp); });
+    io.restart();
+    io.run_for(10s);
+    return got;
+  };
+  const auto https = one(secure.trusting("/ok"));
+  REQUIRE(https.status == 200);
+  CHECK(https.cert_expires_at == test_pki::valid_not_after);
+  const auto http = one(get(plain.url("/ok")));
+  CHECK(http.status == 200);
+  CHECK(http.cert_expires_at == 0);
+  CHECK(http.time.tls_ms == 0);
+  CHECK(one(secure.trusting("/ok")).cert_expires_at == test_pki::valid_not_after);
+  const auto unresolved = one(get("http://does-not-exist.invalid/"));
+  CHECK_FALSE(unresolved.responded);
+  CHECK(unresolved.remote_ip.empty());
+  CHECK(unresolved.cert_expires_at == 0);
+  CHECK(unresolved.bytes == 0);
 }

@@ -46,6 +46,7 @@ TEST_CASE("no response: refused connection and timeout say why") {
   CHECK_FALSE(refused.responded);
   CHECK(refused.status == 0);
   CHECK(refused.error.find("onnect") != std::string::npos);
+  CHECK(refused.remote_ip.empty());  // no connection was made
   const auto t0 = std::chrono::steady_clock::now();
   const auto late = fetch(server.url("/slow"), 300ms);
   CHECK_FALSE(late.responded);
