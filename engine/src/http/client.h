@@ -4,12 +4,17 @@
 // connection by default, so its timings (DNS, connect, TLS, first byte) mean something.
 //
 // Completions are delivered on the loop, never from inside send(). Destroying the client drops
-// every transfer in flight without calling its callback.
+// every transfer in flight without calling its callback. Finished easy handles are reset and
+// reused (nothing of a check's options or results survives curl_easy_reset).
 //
 // What each http_request field becomes (core/http.h has the contract):
 //  - fresh_connection: a new connection, no cached DNS answer, no TLS session resumption, so
 //    every check pays (and times) DNS, connect and a full handshake.
-//  - ip: CURLOPT_IPRESOLVE; ca_file: CURLOPT_CAINFO; client_cert/client_key: CURLOPT_SSLCERT/KEY.
+//  - ip: CURLOPT_IPRESOLVE; client_cert/client_key: CURLOPT_SSLCERT/SSLKEY.
+//  - ca_file: CURLOPT_CAINFO, and never a CA directory (CURLOPT_CAPATH off): trust is exactly
+//    that bundle, or libcurl's default bundle file. That lets libcurl keep the parsed store in
+//    the multi handle (the last bundle used, for 24 h) instead of parsing it for every check
+//    (docs/benchmarks.md has the cost). Checks alternating between bundles re-parse them.
 //  - proxy: CURLOPT_PROXY for every host (no_proxy ignored); "" means no proxy at all, whatever
 //    http_proxy/https_proxy/all_proxy say in the environment.
 //  - max_body_bytes: the body is kept up to that many bytes; the transfer still runs to its end
