@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/http.h"
+#include "core/monitor_catalog.h"
 #include "core/value.h"
 
 namespace rb::sources {
@@ -64,6 +65,8 @@ struct source_env {
   std::string plugin;             // the plugin as written (for logs)
   ha_signals* signals = nullptr;  // shared by all sources of the engine; may be null in tests
   http_sender* http = nullptr;    // the engine's HTTP client (url_check); may be null in tests
+  // Opens the `monitors` source's database catalogs; empty when the engine has none to offer.
+  monitor_catalog_factory monitor_catalogs;
   // Called once when the source ends; `error` is non-empty for failed.
   std::function<void(source_end, const std::string& error)> done;
 };

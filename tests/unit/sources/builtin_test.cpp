@@ -37,7 +37,8 @@ TEST_CASE("make_builtin builds each alias and rejects unknown plugins") {
     h.check_contract();
   }
   CHECK(make_error("webhook", value::object()) ==
-        "source plugin 'webhook' is not built in (built-in sources: range, generic, url_check)");
+        "source plugin 'webhook' is not built in (built-in sources: range, generic, url_check, "
+        "monitors)");
 }
 
 TEST_CASE("make_builtin refuses an environment without loop or sink") {

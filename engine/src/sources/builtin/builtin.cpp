@@ -3,6 +3,7 @@
 #include <array>
 
 #include "sources/builtin/generic_source.h"
+#include "sources/builtin/monitors_source.h"
 #include "sources/builtin/range_source.h"
 #include "sources/builtin/url_check_source.h"
 
@@ -10,7 +11,7 @@ namespace rb::sources {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> names = {"range", "generic", "url_check"};
+constexpr std::array<std::string_view, 4> names = {"range", "generic", "url_check", "monitors"};
 // ansible-rulebook resolves `range` to eda.builtin.range; ansible.eda.range is the collection's.
 constexpr std::array<std::string_view, 3> prefixes = {"", "eda.builtin.", "ansible.eda."};
 
@@ -31,8 +32,9 @@ std::unique_ptr<source> make_builtin(std::string_view plugin, const value& args,
   if (name == "range") return std::make_unique<range_source>(args, std::move(env));
   if (name == "generic") return std::make_unique<generic_source>(args, std::move(env));
   if (name == "url_check") return std::make_unique<url_check_source>(args, std::move(env));
+  if (name == "monitors") return std::make_unique<monitors_source>(args, std::move(env));
   throw source_error("source plugin '" + std::string(plugin) +
-                     "' is not built in (built-in sources: range, generic, url_check)");
+                     "' is not built in (built-in sources: range, generic, url_check, monitors)");
 }
 
 }  // namespace rb::sources

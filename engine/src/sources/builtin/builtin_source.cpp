@@ -35,11 +35,27 @@ void builtin_source::stop() {
 
 void builtin_source::wait_then_step(std::chrono::nanoseconds delay) {
   timer_.expires_after(delay);
-  timer_.async_wait(
-      [this, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
-        if (ec || alive.expired() || halted()) return;
-        step();
-      });
+  arm_timer();
+}
+
+void builtin_source::arm_timer() {
+  waiting_ = true;
+  timer_.async_wait([this, alive = std::weak_ptr<char>(alive_),
+                     generation = ++wait_generation_](const boost::system::error_code& ec) {
+    if (alive.expired()) return;
+    if (generation == wait_generation_) waiting_ = false;
+    if (ec || halted()) return;
+    step();
+  });
+}
+
+bool builtin_source::advance_wait(std::chrono::nanoseconds delay) {
+  if (!waiting_ || halted()) return false;
+  const auto at = std::chrono::steady_clock::now() + delay;
+  if (at >= timer_.expiry()) return true;
+  // Zero cancelled: the wait already ended and its step() is queued; it runs soon anyway.
+  if (timer_.expires_at(at) > 0) arm_timer();
+  return true;
 }
 
 void builtin_source::when_ready_then_step() {

@@ -30,6 +30,10 @@ class builtin_source : public source {
   virtual void step() = 0;
 
   void wait_then_step(std::chrono::nanoseconds delay);
+  // Brings a pending wait_then_step() forward so that it ends no later than `delay` from now
+  // (for news arriving from outside the step chain, e.g. a reload). Returns false, changing
+  // nothing, when no such wait is pending (step() is running, queued or waiting for the sink).
+  bool advance_wait(std::chrono::nanoseconds delay);
   void when_ready_then_step();
   // Lets other handlers on the loop run before producing more (fairness without a timer).
   void yield_then_step();
@@ -45,6 +49,10 @@ class builtin_source : public source {
  private:
   source_env env_;
   boost::asio::steady_timer timer_;
+  void arm_timer();
+  // The wait_then_step() in progress, if any; generations tell a cancelled wait from a current one.
+  bool waiting_ = false;
+  unsigned wait_generation_ = 0;
   // Continuations hold a weak reference: once the source is gone they must not touch it.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
   bool started_ = false;
