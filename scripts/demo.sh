@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Builds rulebook and runs the main job on an example rulebook (no PostgreSQL needed).
-# Extra arguments go to rulebook, e.g. scripts/demo.sh -v
+# The main job: uptime monitoring (rulebooks/uptime.yml with vars/uptime.yml). Installs the
+# dependencies, builds, starts the local demo site (build/demo_target on 127.0.0.1:8089: a healthy,
+# a slow, a failing and a flapping page) and monitors it, plus one public URL, until Ctrl-C.
+# Heartbeats go to ./heartbeats.db (SQLite; no PostgreSQL needed). One line per check on stderr,
+# alerts and recoveries on stdout. Extra arguments go to rulebook, e.g. scripts/demo.sh -vv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target rulebook
-exec ./build/rulebook -r rulebooks/hello.yml "$@"
+cmake --build build -j"$(nproc)" --target rulebook demo_target
+./build/demo_target --port 8089 --flap 30 &
+target=$!
+trap 'kill $target 2>/dev/null || true' EXIT
+echo "demo: monitoring http://127.0.0.1:8089/{healthy,slow,failing,flapping} and https://example.com/"
+echo "demo: heartbeats in $PWD/heartbeats.db, e.g. sqlite3 heartbeats.db 'SELECT * FROM heartbeats'"
+./build/rulebook -r rulebooks/uptime.yml -e vars/uptime.yml -v "$@"

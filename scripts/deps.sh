@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency from Debian packages. Idempotent: when everything is
 # present it only checks (no apt-get call). Run as root, or with sudo available.
+# Extra package names as arguments are installed the same way (benchmarks pass theirs).
 set -euo pipefail
 
 packages=(
@@ -8,7 +9,9 @@ packages=(
   libyaml-cpp-dev libpqxx-dev libluajit-5.1-dev luajit libspdlog-dev libcxxopts-dev doctest-dev
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libre2-dev libsqlite3-dev
   libpq-dev postgresql pgbouncer procps time ccache
+  libssl-dev  # tests: the loopback HTTPS server makes its own CA with OpenSSL's C API
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -73,13 +73,16 @@ TEST_CASE("Lua http.request: yields until the answer, returns status, headers, b
                                               rb::test::source_path("tests/conformance/sources")});
   CHECK(o.run.exit_code == 0);
   const auto recs = o.action_records();
-  REQUIRE(recs.size() == 3);
+  REQUIRE(recs.size() == 4);
   // Lua tables have no key order: compare as plain JSON objects.
   CHECK(nlohmann::json(events_of(recs[0])) ==
         nlohmann::json::parse(R"({"m": {"path": "/ok", "ok": true, "status": 200, "body": "hello",
-                                        "bytes": 5, "length": "5", "timed": true}})"));
+                                        "bytes": 5, "length": "5", "timed": true,
+                                        "ip": "127.0.0.1"}})"));
   CHECK(events_of(recs[1])["m"]["status"] == 404);
-  const value failed = events_of(recs[2])["m"];
+  CHECK(nlohmann::json(events_of(recs[2])) ==
+        nlohmann::json::parse(R"({"m": {"path": "capped", "body": "he", "bytes": 5}})"));
+  const value failed = events_of(recs[3])["m"];
   CHECK(failed["ok"] == false);
   CHECK(failed["has_status"] == false);
   CHECK(failed["error"].get<std::string>().find("onnect") != std::string::npos);

@@ -103,6 +103,10 @@ TEST_CASE("elector: one leader, epochs bumped per term, graceful hand-over, lock
   CHECK(b.term().epoch == 2);
   CHECK(pg.query("SELECT worker_id, epoch FROM rulebook_ha_leader WHERE ha_uuid = "
                  "'elector-test'")[0] == std::vector<std::string>{"b", "2"});
+  // Each term's history row came with its bump (the heartbeat fence reads it).
+  CHECK(pg.query("SELECT epoch, worker_id, began_at >= (SELECT since FROM rulebook_ha_leader) "
+                 "FROM rulebook_ha_terms WHERE ha_uuid = 'elector-test' ORDER BY epoch") ==
+        std::vector<std::vector<std::string>>{{"1", "a", "f"}, {"2", "b", "t"}});
 }
 
 TEST_CASE("elector: a terminated backend ends leadership at once") {

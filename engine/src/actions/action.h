@@ -18,6 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/heartbeat.h"
+#include "core/http.h"
+#include "core/leadership.h"
 #include "core/value.h"
 
 namespace rb::actions {
@@ -67,6 +70,10 @@ struct services {
       retract_fact;
   // The facts of a ruleset (debug without arguments prints them); null if unknown.
   std::function<value(std::string_view ruleset)> facts;
+  http_sender* http = nullptr;           // the loop's HTTP client (http_check, http_request)
+  heartbeat_sink* heartbeats = nullptr;  // where http_check's results are stored; null: nowhere
+  const leadership* ha = nullptr;        // HA: heartbeats carry the term's epoch
+  std::string worker_id;                 // heartbeats' worker_id
 };
 
 struct action_result {

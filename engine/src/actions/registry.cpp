@@ -19,6 +19,8 @@ constexpr entry builtin[] = {
     {"post_event", make_post_event},
     {"set_fact", make_set_fact},
     {"retract_fact", make_retract_fact},
+    {"http_check", make_http_check},
+    {"http_request", make_http_request},
 };
 
 }  // namespace
@@ -39,7 +41,7 @@ std::unique_ptr<action> make_action(std::string_view type, const value& args,
   throw action_error(
       "action '" + std::string(type) +
       "' is not supported yet (supported: none, debug, print_event, post_event, set_fact, "
-      "retract_fact, shutdown)");
+      "retract_fact, shutdown, http_check, http_request)");
 }
 
 void expect_only(std::string_view action, const value& args,

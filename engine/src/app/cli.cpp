@@ -60,6 +60,12 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "MODE")
     ("ha-lease", "Seconds a leader trusts one confirmation of its session (env EDA_HA_LEASE, default 3)",
        cxxopts::value<std::string>(), "SECONDS")
+    ("heartbeat-store", "Where http_check heartbeats go: sqlite:PATH or a PostgreSQL DSN (env EDA_HEARTBEAT_STORE; default sqlite:heartbeats.db, or the HA database with HA)",
+       cxxopts::value<std::string>(), "STORE")
+    ("heartbeat-spool", "Directory of the heartbeat spool used while the store is unreachable (env EDA_HEARTBEAT_SPOOL)",
+       cxxopts::value<std::string>(), "DIR")
+    ("heartbeat-retention", "Days of heartbeats to keep; 0 keeps all (env EDA_HEARTBEAT_RETENTION, default 0)",
+       cxxopts::value<std::string>(), "DAYS")
     ("version", "Show the version and exit")
     ("h,help", "Show this help and exit");
   // clang-format on
@@ -235,6 +241,16 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
         r.count("ha-wait") ? r["ha-wait"].as<std::string>() : env_or("EDA_HA_WAIT", "block");
     if (o.ha_wait != "block" && o.ha_wait != "poll")
       return usage("invalid value '" + o.ha_wait + "' for '--ha-wait': expected block or poll");
+    o.heartbeat_store = r.count("heartbeat-store") ? r["heartbeat-store"].as<std::string>()
+                                                   : env_or("EDA_HEARTBEAT_STORE", "");
+    o.heartbeat_spool_dir = r.count("heartbeat-spool") ? r["heartbeat-spool"].as<std::string>()
+                                                       : env_or("EDA_HEARTBEAT_SPOOL", "");
+    const std::string retention = r.count("heartbeat-retention")
+                                      ? r["heartbeat-retention"].as<std::string>()
+                                      : env_or("EDA_HEARTBEAT_RETENTION", "0");
+    if (!parse_seconds(retention, o.heartbeat_retention_days))
+      return usage("invalid value '" + retention +
+                   "' for '--heartbeat-retention': expected a number of days (0 keeps all)");
     if (const std::string e = check_ha(o); !e.empty()) return usage(e);
   } catch (const cxxopts::exceptions::exception& e) {
     return usage(e.what());

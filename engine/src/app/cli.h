@@ -37,6 +37,11 @@ struct cli_options {
   std::string ha_worker_id;       // default hostname-pid
   double ha_lease = 3.0;          // --ha-lease / EDA_HA_LEASE (rulebook's own)
   std::string ha_wait = "block";  // --ha-wait block|poll / EDA_HA_WAIT (rulebook's own)
+  // Heartbeats of http_check (rulebook's own; docs/monitoring.md). Empty: sqlite:heartbeats.db,
+  // or the HA database with HA on.
+  std::string heartbeat_store;          // --heartbeat-store / EDA_HEARTBEAT_STORE
+  std::string heartbeat_spool_dir;      // --heartbeat-spool DIR / EDA_HEARTBEAT_SPOOL
+  double heartbeat_retention_days = 0;  // --heartbeat-retention DAYS; 0 = keep forever
 };
 
 struct cli_exit {

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <deque>
@@ -30,6 +31,7 @@
 #include "http/client.h"
 #include "match/fact_store.h"
 #include "match/ruleset_matcher.h"
+#include "store/heartbeat_store.h"
 #include "store/monitor_catalog_pg.h"
 
 namespace rb::app {
@@ -105,6 +107,8 @@ struct engine::impl {
   plugin_options plugins;
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
+  std::unique_ptr<heartbeat_store> heartbeats;  // when a rule runs http_check, or asked for
+  bool uses_http_check = false;
   actions::services services;
   actions::extra_actions extra_actions;
   actions::job_env env;
@@ -253,6 +257,7 @@ struct engine::impl {
         continue;
       }
       if (a.type != "none") all_noop = false;
+      if (a.type == "http_check") uses_http_check = true;
       // A ruleset named literally that does not exist fails at run time (as in ansible-rulebook);
       // say so now.
       if (a.args.is_object()) {
@@ -695,6 +700,9 @@ struct engine::impl {
       return retract_fact(rs, f, partial);
     };
     services.facts = [this](std::string_view rs) { return facts_of(rs); };
+    services.http = &http_client;
+    services.worker_id = elector ? elector->worker_id() : ha::default_worker_id();
+    if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;
     env.masked_vars = &masked_vars;
@@ -728,9 +736,16 @@ struct engine::impl {
       store->start();
       elector->start();
     }
+    if (heartbeats) heartbeats->start();
     io.run();
     std::fflush(stdout);
     if (audit) audit->sync();
+    if (heartbeats) {
+      // What the checks wrote is committed, or in the spool for the next run.
+      if (!heartbeats->flush(std::chrono::seconds(10)))
+        spdlog::warn("heartbeats: the store did not finish within 10 s; the rest goes to the spool");
+      heartbeats->stop();
+    }
     if (elector) {
       // Hand over: what the last term wrote is committed (or refused), then the lock goes and a
       // follower takes over at once.
@@ -741,6 +756,38 @@ struct engine::impl {
     }
     if (ha_failed) return 1;
     return source_failed ? 1 : 0;
+  }
+
+  // ---- heartbeats ----
+
+  // http_check's store: the one asked for, else the HA database (the fence needs the heartbeats
+  // and the epochs in one database), else the embedded SQLite file.
+  void open_heartbeats() {
+    if (!uses_http_check && options.heartbeat_store.empty()) return;
+    std::string spec = options.heartbeat_store;
+    if (spec.empty()) spec = elector ? options.ha_postgres_dsn : "sqlite:heartbeats.db";
+    store_options so;
+    so.spool_dir = options.heartbeat_spool_dir;
+    if (so.spool_dir.empty() && elector) {
+      // Workers of a group often share a directory: one spool each, found again by the same
+      // --ha-worker-id after a restart.
+      std::string id = services.worker_id;
+      for (char& ch : id)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+          ch = '_';
+      so.spool_dir = "heartbeat-spool/" + id;
+    }
+    so.worker_id = services.worker_id;
+    if (elector && spec.rfind("sqlite:", 0) != 0) so.ha_uuid = options.ha_uuid;
+    so.retention = std::chrono::seconds(
+        static_cast<long long>(options.heartbeat_retention_days * 86400.0));
+    try {
+      heartbeats = open_heartbeat_store(spec, so);
+    } catch (const std::exception& e) {
+      throw startup_error(std::string("heartbeat store: ") + e.what());
+    }
+    spdlog::info("heartbeats go to {}", heartbeats->describe());
+    services.heartbeats = heartbeats.get();
   }
 
   // ---- high availability ----
@@ -887,6 +934,7 @@ engine::engine(const cli_options& options, const rulebook::rulebook_model& model
   }
   impl_->wire_services();
   impl_->build(model);
+  impl_->open_heartbeats();
 }
 
 engine::~engine() = default;

@@ -25,11 +25,18 @@ struct http_request {
   std::string ca_file;            // PEM bundle trusted instead of the system's ("" = system)
   std::string client_cert;        // PEM file of a client certificate ("" = none)
   std::string client_key;         // PEM file of its key ("" = in client_cert)
-  std::string proxy;              // proxy URL ("" = none; the environment's *_proxy is ignored)
-  std::size_t max_body_bytes = 1 << 20;  // body kept up to this; `bytes` still counts all
+  std::string proxy;              // proxy URL for every host ("" = none; the environment's
+                                  // *_proxy and no_proxy are ignored either way)
+  // The body is kept up to this; the transfer is not cut short (its timing covers all of it,
+  // `timeout` bounds it) and `bytes` counts everything received.
+  std::size_t max_body_bytes = 1 << 20;
 };
 
-// Each phase in milliseconds; a phase that did not happen (TLS on plain HTTP) is 0.
+// Each phase in milliseconds; a phase that did not happen (TLS on plain HTTP) is 0. Phases follow
+// one another and never overlap: dns, dns + connect, ... + tls, ... + ttfb are the cumulative
+// marks (name resolved, connected, TLS done, first byte), each >= the one before, and all the
+// phases sum to at most total_ms. ttfb includes sending the request. After followed redirects
+// each phase adds up every hop's.
 struct http_timings {
   double dns_ms = 0;
   double connect_ms = 0;
@@ -48,8 +55,9 @@ struct http_response {
   http_timings time;
   std::string error;  // why no response came
   // notAfter of the server's certificate (HTTPS), seconds since the epoch; 0 when none was seen.
+  // Known with or without verification; unknown when verification failed the handshake.
   long long cert_expires_at = 0;
-  std::string remote_ip;  // the address the connection went to, when one was made
+  std::string remote_ip;  // the address connected to (the proxy's, through one); "" if none
 };
 
 class http_sender {

@@ -223,15 +223,21 @@ bool elector::take_term(pg_connection& c, mono::time_point& base) {
   for (int attempt = 0; attempt < 5 && !stopping_; ++attempt) {
     base = mono::now();
     // lock_timeout applies: a stale writer holding the fencing row (frozen mid-transaction) is
-    // cut off by its own idle_in_transaction_session_timeout; meanwhile we retry.
+    // cut off by its own idle_in_transaction_session_timeout; meanwhile we retry. The term's
+    // history row (rulebook_ha_terms) goes in the same statement, so the same transaction, as the
+    // bump; its began_at is read once the leader row is locked, after any fenced heartbeat batch
+    // holding that row FOR SHARE has committed.
     auto r = c.query(
-        "INSERT INTO rulebook_ha_leader AS l (ha_uuid, epoch, token, worker_id, backend_pid) "
-        "VALUES ($1, 1, $2, $3, pg_backend_pid()) ON CONFLICT (ha_uuid) DO UPDATE SET "
+        "WITH l AS (INSERT INTO rulebook_ha_leader AS l (ha_uuid, epoch, token, worker_id, "
+        "backend_pid) VALUES ($1, 1, $2, $3, pg_backend_pid()) ON CONFLICT (ha_uuid) DO UPDATE SET "
         "epoch = l.epoch + 1, token = EXCLUDED.token, worker_id = EXCLUDED.worker_id, "
-        "backend_pid = EXCLUDED.backend_pid, since = now(), released_at = NULL "
-        "RETURNING epoch, (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+        "backend_pid = EXCLUDED.backend_pid, since = now(), released_at = NULL RETURNING epoch), "
+        "t AS (INSERT INTO rulebook_ha_terms (ha_uuid, epoch, worker_id, began_at) "
+        "SELECT $1, epoch, $3, clock_timestamp() FROM l ON CONFLICT (ha_uuid, epoch) DO UPDATE SET "
+        "worker_id = EXCLUDED.worker_id, began_at = EXCLUDED.began_at) "
+        "SELECT epoch, (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
         "pid = pg_backend_pid() AND classid = $4::oid AND objid = $5::oid AND objsubid = 1 "
-        "AND granted), pg_backend_pid()",
+        "AND granted), pg_backend_pid() FROM l",
         {settings_.ha_uuid, token, settings_.worker_id, lock_classid(lock_key_),
          lock_objid(lock_key_)},
         base + timings_.lease, stop_pipe_[0]);

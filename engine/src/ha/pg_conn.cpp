@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 
@@ -189,8 +190,8 @@ std::string pg_connection::error_message() const {
 
 query_outcome pg_connection::query(const std::string& sql, const std::vector<std::string>& params,
                                    mono::time_point deadline, int interrupt_fd) {
-  query_outcome out;
   if (!healthy()) {
+    query_outcome out;
     out.error = "connection is not open";
     return out;
   }
@@ -203,36 +204,54 @@ query_outcome pg_connection::query(const std::string& sql, const std::vector<std
     sent = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
                              values.data(), nullptr, nullptr, 0);
   }
+  return send_and_collect(sent != 0, deadline, interrupt_fd, {});
+}
+
+query_outcome pg_connection::copy_in(const std::string& copy_sql, std::string_view data,
+                                     mono::time_point deadline, int interrupt_fd) {
+  if (!healthy()) {
+    query_outcome out;
+    out.error = "connection is not open";
+    return out;
+  }
+  return send_and_collect(PQsendQuery(conn_, copy_sql.c_str()) != 0, deadline, interrupt_fd, data);
+}
+
+query_outcome pg_connection::send_and_collect(bool sent, mono::time_point deadline,
+                                              int interrupt_fd, std::string_view copy_data) {
+  query_outcome out;
   if (!sent) {
     out.error = error_message();
     return out;
   }
-  // Flush the query out, then read until libpq has every result.
-  for (;;) {
-    const int f = PQflush(conn_);
-    if (f == 0) break;
-    if (f < 0) {
-      out.error = error_message();
-      return out;
+  auto give_up = [&](ready r, const char* what) {
+    out.status =
+        r == ready::interrupted ? query_outcome::kind::interrupted : query_outcome::kind::timeout;
+    out.error = r == ready::interrupted ? std::string("interrupted") : std::string(what);
+    return out;
+  };
+  // Pushes libpq's output buffer to the socket; false (with `out` set) on failure.
+  auto flush_out = [&]() -> bool {
+    for (;;) {
+      const int f = PQflush(conn_);
+      if (f == 0) return true;
+      if (f < 0) {
+        out.error = error_message();
+        return false;
+      }
+      const ready r = wait_fd(PQsocket(conn_), true, deadline, interrupt_fd);
+      if (r != ready::yes) {
+        give_up(r, "timed out sending to the server");
+        return false;
+      }
     }
-    const ready r = wait_fd(PQsocket(conn_), true, deadline, interrupt_fd);
-    if (r != ready::yes) {
-      out.status =
-          r == ready::interrupted ? query_outcome::kind::interrupted : query_outcome::kind::timeout;
-      out.error = r == ready::interrupted ? "interrupted" : "timed out sending the query";
-      return out;
-    }
-  }
+  };
+  if (!flush_out()) return out;
   bool failed = false;
   for (;;) {
     while (PQisBusy(conn_)) {
       const ready r = wait_fd(PQsocket(conn_), false, deadline, interrupt_fd);
-      if (r != ready::yes) {
-        out.status = r == ready::interrupted ? query_outcome::kind::interrupted
-                                             : query_outcome::kind::timeout;
-        out.error = r == ready::interrupted ? "interrupted" : "timed out waiting for the server";
-        return out;
-      }
+      if (r != ready::yes) return give_up(r, "timed out waiting for the server");
       if (!PQconsumeInput(conn_)) {
         out.error = error_message();
         out.status = query_outcome::kind::broken;
@@ -242,6 +261,31 @@ query_outcome pg_connection::query(const std::string& sql, const std::vector<std
     PGresult* res = PQgetResult(conn_);
     if (!res) break;
     const ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COPY_IN) {
+      PQclear(res);
+      // Chunks keep libpq's buffer small; a full socket means wait until it drains.
+      constexpr std::size_t chunk = 256 * 1024;
+      for (std::size_t at = 0; at < copy_data.size();) {
+        const std::size_t n = std::min(chunk, copy_data.size() - at);
+        const int put = PQputCopyData(conn_, copy_data.data() + at, static_cast<int>(n));
+        if (put < 0) {
+          out.error = error_message();
+          return out;
+        }
+        if (put == 1) at += n;
+        if (!flush_out()) return out;
+      }
+      for (;;) {
+        const int end = PQputCopyEnd(conn_, nullptr);
+        if (end < 0) {
+          out.error = error_message();
+          return out;
+        }
+        if (!flush_out()) return out;
+        if (end == 1) break;
+      }
+      continue;
+    }
     if (st == PGRES_TUPLES_OK) {
       const int nrows = PQntuples(res);
       const int ncols = PQnfields(res);

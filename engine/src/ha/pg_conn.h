@@ -48,6 +48,11 @@ class pg_connection {
   query_outcome query(const std::string& sql, const std::vector<std::string>& params,
                       mono::time_point deadline, int interrupt_fd = -1);
 
+  // Runs `copy_sql` (a COPY ... FROM STDIN) and sends `data` (COPY text format) as its input, in
+  // chunks, each send bounded by the deadline like query().
+  query_outcome copy_in(const std::string& copy_sql, std::string_view data,
+                        mono::time_point deadline, int interrupt_fd = -1);
+
   // Waits until the server sends something (a notification, an error before termination) or
   // the deadline or the interrupt; returns false when the connection is broken.
   enum class wait_result { timeout, input, interrupted, broken };
@@ -63,6 +68,8 @@ class pg_connection {
  private:
   pg_connection(::pg_conn* c, std::string password) : conn_(c), password_(std::move(password)) {}
   std::string masked(std::string text) const;
+  query_outcome send_and_collect(bool sent, mono::time_point deadline, int interrupt_fd,
+                                 std::string_view copy_data);
   ::pg_conn* conn_;
   std::string password_;
   std::vector<std::string> pending_;  // notifications read by wait_input

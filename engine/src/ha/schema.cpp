@@ -38,6 +38,17 @@ CREATE TABLE IF NOT EXISTS rulebook_ha_state (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (ha_uuid, ruleset, kind, key)
 );
+CREATE TABLE IF NOT EXISTS rulebook_ha_terms (
+  ha_uuid   text NOT NULL,
+  epoch     bigint NOT NULL,
+  worker_id text NOT NULL,
+  began_at  timestamptz NOT NULL,
+  PRIMARY KEY (ha_uuid, epoch)
+);
+-- Groups that led before this table existed: their current term is its first row.
+INSERT INTO rulebook_ha_terms (ha_uuid, epoch, worker_id, began_at)
+  SELECT ha_uuid, epoch, worker_id, since FROM rulebook_ha_leader
+  ON CONFLICT (ha_uuid, epoch) DO NOTHING;
 )sql";
 
 }  // namespace
@@ -46,11 +57,11 @@ std::string ensure_schema(pg_connection& conn, mono::time_point deadline) {
   // Cheap check first: no lock, no DDL when the tables exist.
   auto have = conn.query(
       "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename IN "
-      "('rulebook_ha_leader','rulebook_ha_workers','rulebook_ha_state') "
+      "('rulebook_ha_leader','rulebook_ha_workers','rulebook_ha_state','rulebook_ha_terms') "
       "AND schemaname = ANY (current_schemas(false))",
       {}, deadline);
   if (!have.ok()) return have.error;
-  if (!have.rows.empty() && have.rows[0][0] == "3") return {};
+  if (!have.rows.empty() && have.rows[0][0] == "4") return {};
   const std::string key = std::to_string(lock_id("rulebook-ha-schema"));
   auto r = conn.query("BEGIN; SELECT pg_advisory_xact_lock(" + key + ");" + create_sql + "COMMIT;",
                       {}, deadline);

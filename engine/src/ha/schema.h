@@ -5,6 +5,9 @@
 //                        write locks it FOR SHARE and checks (epoch, token) in its own transaction.
 //   rulebook_ha_workers  every worker that connected, with its backend pid (ha status joins it
 //                        with pg_stat_activity to list the live ones).
+//   rulebook_ha_terms    every term ever begun: (ha_uuid, epoch) → worker, began_at. The heartbeat
+//                        store's fence reads it: a check is kept only if it started inside a term
+//                        of its worker's epoch, before the next term began.
 //   rulebook_ha_state    per ha_uuid and ruleset: facts (kind 'fact') and throttle windows (kind
 //                        'throttle'), written through and fenced.
 #pragma once

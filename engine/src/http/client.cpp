@@ -2,9 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -32,6 +35,62 @@ double ms_between(curl_off_t from_us, curl_off_t to_us) {
   return to_us > from_us ? static_cast<double>(to_us - from_us) / 1000.0 : 0.0;
 }
 
+bool read_int(std::string_view& s, int& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc() || end == s.data()) return false;
+  s.remove_prefix(static_cast<std::size_t>(end - s.data()));
+  return true;
+}
+
+bool skip(std::string_view& s, char c) {
+  if (s.empty() || s.front() != c) return false;
+  s.remove_prefix(1);
+  return true;
+}
+
+}  // namespace
+
+// "Jan 17 12:00:00 2027 GMT": OpenSSL's ASN1_TIME_print, which is what libcurl puts in certinfo's
+// "Expire date" (the day is space-padded, the seconds may carry a fraction). 0 when unparsable.
+long long parse_cert_time(std::string_view s) {
+  static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  if (s.size() < 3) return 0;
+  const auto m = months.find(s.substr(0, 3));
+  if (m == std::string_view::npos || m % 3 != 0) return 0;
+  s.remove_prefix(3);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  int day = 0, hh = 0, mm = 0, ss = 0, year = 0;
+  if (!read_int(s, day) || !skip(s, ' ') || !read_int(s, hh) || !skip(s, ':') || !read_int(s, mm) ||
+      !skip(s, ':') || !read_int(s, ss))
+    return 0;
+  if (skip(s, '.'))
+    while (!s.empty() && s.front() >= '0' && s.front() <= '9') s.remove_prefix(1);
+  if (!skip(s, ' ') || !read_int(s, year)) return 0;
+  const std::chrono::year_month_day date{std::chrono::year(year),
+                                         std::chrono::month(static_cast<unsigned>(m / 3 + 1)),
+                                         std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok() || hh > 23 || mm > 59 || ss > 60) return 0;
+  const auto midnight = std::chrono::sys_days(date).time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::seconds>(midnight).count() + hh * 3600LL +
+         mm * 60LL + ss;
+}
+
+namespace {
+
+// notAfter of the server's certificate (the first of the chain curl saw), 0 when none.
+long long cert_expiry(CURL* e) {
+  curl_certinfo* info = nullptr;
+  if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1)
+    return 0;
+  static constexpr std::string_view key = "Expire date:";
+  for (const curl_slist* l = info->certinfo[0]; l; l = l->next) {
+    const std::string_view field(l->data);
+    if (field.rfind(key, 0) == 0) return parse_cert_time(field.substr(key.size()));
+  }
+  return 0;
+}
+
 }  // namespace
 
 struct client::impl {
@@ -40,7 +99,8 @@ struct client::impl {
     std::unique_ptr<CURL, easy_deleter> easy;
     std::unique_ptr<curl_slist, slist_deleter> headers;
     http_request req;
-    std::string body;
+    std::string body;       // at most req.max_body_bytes of it
+    std::size_t bytes = 0;  // all of it
     std::vector<std::pair<std::string, std::string>> received_headers;
     char error[CURL_ERROR_SIZE] = {};
     std::function<void(http_response)> done;
@@ -60,6 +120,10 @@ struct client::impl {
   asio::steady_timer timer;
   std::map<curl_socket_t, std::shared_ptr<watched>> sockets;
   std::map<CURL*, std::unique_ptr<transfer>> transfers;
+  // Finished easy handles, reset and kept for the next send(): curl_easy_init is not free. Their
+  // TLS session cache is off for fresh requests (see send), so reuse cannot resume a session.
+  std::vector<std::unique_ptr<CURL, easy_deleter>> idle;
+  static constexpr std::size_t max_idle = 256;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   explicit impl(asio::io_context& ctx) : io(ctx), timer(ctx) {
@@ -79,6 +143,7 @@ struct client::impl {
     transfers.clear();
     for (auto& [fd, w] : sockets) forget(*w);
     sockets.clear();
+    idle.clear();
     curl_multi_cleanup(multi);
   }
 
@@ -156,8 +221,13 @@ struct client::impl {
   }
 
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* userp) {
-    static_cast<transfer*>(userp)->body.append(data, size * n);
-    return size * n;
+    // Past the cap the transfer goes on (its timing covers the whole body) but nothing is kept.
+    auto* t = static_cast<transfer*>(userp);
+    const std::size_t len = size * n;
+    t->bytes += len;
+    if (t->body.size() < t->req.max_body_bytes)
+      t->body.append(data, std::min(len, t->req.max_body_bytes - t->body.size()));
+    return len;
   }
 
   // One header line; a status line starts a new response (after a redirect): only the last
@@ -190,6 +260,10 @@ struct client::impl {
       transfers.erase(it);
       http_response r = to_response(*t, result);
       curl_multi_remove_handle(multi, easy);
+      if (idle.size() < max_idle) {
+        curl_easy_reset(easy);
+        idle.push_back(std::move(t->easy));
+      }
       asio::post(io, [done = std::move(t->done), r = std::move(r), alive = alive]() mutable {
         if (*alive) done(std::move(r));
       });
@@ -217,7 +291,10 @@ struct client::impl {
     r.time.ttfb_ms = first > 0 ? ms_between(ready, first) : 0.0;
     r.time.transfer_ms = first > 0 ? ms_between(first, total) : 0.0;
     r.time.total_ms = ms_between(0, total);
-    r.bytes = t.body.size();
+    r.bytes = t.bytes;
+    r.cert_expires_at = cert_expiry(e);
+    char* ip = nullptr;
+    if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) r.remote_ip = ip;
     if (r.responded) r.headers = std::move(t.received_headers);
     r.body = std::move(t.body);
     return r;
@@ -225,7 +302,12 @@ struct client::impl {
 
   void send(http_request req, std::function<void(http_response)> done) {
     auto t = std::make_unique<transfer>();
-    t->easy.reset(curl_easy_init());
+    if (idle.empty()) {
+      t->easy.reset(curl_easy_init());
+    } else {
+      t->easy = std::move(idle.back());
+      idle.pop_back();
+    }
     t->req = std::move(req);
     t->done = std::move(done);
     CURL* e = t->easy.get();
@@ -249,9 +331,29 @@ struct client::impl {
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     if (q.fresh_connection) {
+      // A fresh check repeats every phase: new connection, no cached address, full handshake.
       curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
       curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+      curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+      curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
     }
+    curl_easy_setopt(e, CURLOPT_IPRESOLVE,
+                     q.ip == http_request::ip_family::v4   ? CURL_IPRESOLVE_V4
+                     : q.ip == http_request::ip_family::v6 ? CURL_IPRESOLVE_V6
+                                                           : CURL_IPRESOLVE_WHATEVER);
+    if (!q.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, q.ca_file.c_str());
+    // Trust comes from one bundle file only (the system's, Debian's copy of /etc/ssl/certs, or
+    // ca_file): a CA directory would widen ca_file's trust, and it stops curl from caching the
+    // parsed store in the multi handle, so every check would re-read the whole bundle.
+    curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
+    if (!q.client_cert.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, q.client_cert.c_str());
+    if (!q.client_key.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, q.client_key.c_str());
+    // "" disables proxies, the environment's *_proxy included: a check must not depend on who
+    // started the engine. An explicit proxy is used for every host (no_proxy ignored too).
+    curl_easy_setopt(e, CURLOPT_PROXY, q.proxy.c_str());
+    if (!q.proxy.empty()) curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    // The chain's fields (notAfter among them), gathered whether or not it is verified.
+    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
     if (q.method == "HEAD") {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (q.method != "GET") {

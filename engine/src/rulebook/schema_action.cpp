@@ -13,6 +13,7 @@ enum arg_type : unsigned {
   t_number = 1u << 3,  // int or float
   t_object = 1u << 4,
   t_string_list = 1u << 5,
+  t_any_list = 1u << 6,
 };
 
 struct arg_spec {
@@ -36,6 +37,34 @@ std::vector<arg_spec> controller_args() {
           {"retries", t_int},         {"delay", t_int},
           {"include_events", t_bool}, {"lock", t_string},
           {"labels", t_string_list},  {"add_event_uuid_label", t_bool}};
+}
+
+std::vector<arg_spec> http_args(bool check) {
+  std::vector<arg_spec> a = {{"url", t_string},
+                             {"method", t_string},
+                             {"headers", t_object | t_string},
+                             {"body", t_string | t_object | t_any_list},
+                             {"timeout", t_number | t_string},
+                             {"verify_ssl", t_bool | t_string},
+                             {"follow_redirects", t_bool | t_string},
+                             {"ip_version", t_int | t_string},
+                             {"proxy", t_string},
+                             {"ca_file", t_string},
+                             {"client_cert", t_string},
+                             {"client_key", t_string},
+                             {"max_body_bytes", t_int | t_string},
+                             {"expect", t_object | t_string},
+                             {"lock", t_string}};
+  if (check) {
+    for (std::string_view k : {"name", "datacenter", "region", "ruleset"})
+      a.push_back({k, t_string});
+    a.push_back({"id", t_int | t_string});
+    a.push_back({"post_events", t_bool | t_string});
+  } else {
+    a.push_back({"retries", t_int | t_string});
+    a.push_back({"retry_delay", t_number | t_string});
+  }
+  return a;
 }
 
 const std::vector<action_schema>& schemas() {
@@ -109,6 +138,10 @@ const std::vector<action_schema>& schemas() {
         {"var_root", t_string | t_object},
         {"lock", t_string}},
        {}},
+      // rulebook's own: HTTP checks and notifications (docs/monitoring.md). Numbers and booleans
+      // may also be templates ("{{ vars.timeout }}"), checked once rendered.
+      {"http_check", true, false, http_args(true), {}},
+      {"http_request", false, false, http_args(false), {"url"}},
       {"none", true, true, {}, {}},
       {"shutdown",
        true,
@@ -127,6 +160,7 @@ std::string expected_text(unsigned types) {
   if (types & t_number) parts.push_back("a number");
   if (types & t_object) parts.push_back("a mapping");
   if (types & t_string_list) parts.push_back("a list of strings");
+  if (types & t_any_list) parts.push_back("a list");
   return join(parts, " or ");
 }
 
@@ -136,6 +170,7 @@ bool matches(const value& v, unsigned types) {
   if ((types & t_int) && v.is_number_integer()) return true;
   if ((types & t_number) && v.is_number()) return true;
   if ((types & t_object) && v.is_object()) return true;
+  if ((types & t_any_list) && v.is_array()) return true;
   if ((types & t_string_list) && v.is_array()) {
     for (const auto& e : v) {
       if (!e.is_string()) return false;

@@ -7,33 +7,14 @@
 #include <chrono>
 #include <string>
 
+#include "fetch.h"
 #include "support/http_server.h"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-namespace {
-
+using rb::test::fetch;
 using rb::test::http_server;
-
-rb::http_response fetch(const std::string& url, std::chrono::milliseconds timeout = 5s) {
-  asio::io_context io;
-  rb::http::client c(io);
-  rb::http_response got;
-  bool done = false;
-  rb::http_request r;
-  r.url = url;
-  r.timeout = timeout;
-  c.send(r, [&](rb::http_response resp) {
-    got = std::move(resp);
-    done = true;
-  });
-  io.run_for(10s);
-  REQUIRE(done);
-  return got;
-}
-
-}  // namespace
 
 TEST_CASE("a response, its status, body and timing phases") {
   http_server server;
@@ -65,6 +46,7 @@ TEST_CASE("no response: refused connection and timeout say why") {
   CHECK_FALSE(refused.responded);
   CHECK(refused.status == 0);
   CHECK(refused.error.find("onnect") != std::string::npos);
+  CHECK(refused.remote_ip.empty());  // no connection was made
   const auto t0 = std::chrono::steady_clock::now();
   const auto late = fetch(server.url("/slow"), 300ms);
   CHECK_FALSE(late.responded);

@@ -303,6 +303,26 @@ int lua_source::l_http_request(lua_State* L) {
   if (!text("body", req.body, false)) return raise(L, "http.request: 'body' must be a string");
   if (!flag("verify_ssl", req.verify_tls) || !flag("follow_redirects", req.follow_redirects))
     return raise(L, "http.request: 'verify_ssl' and 'follow_redirects' must be booleans");
+  for (const auto& [key, out] : {std::pair<const char*, std::string*>{"ca_file", &req.ca_file},
+                                 {"client_cert", &req.client_cert},
+                                 {"client_key", &req.client_key},
+                                 {"proxy", &req.proxy}})
+    if (!text(key, *out, false))
+      return raise(L, std::string("http.request: '") + key + "' must be a string");
+  lua_getfield(L, 1, "ip_version");
+  if (!lua_isnil(L, -1)) {
+    const lua_Number v = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+    if (v != 4 && v != 6) return raise(L, "http.request: 'ip_version' must be 4 or 6");
+    req.ip = v == 4 ? http_request::ip_family::v4 : http_request::ip_family::v6;
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "max_body_bytes");
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) >= 0))
+      return raise(L, "http.request: 'max_body_bytes' must be a number of bytes, 0 or more");
+    req.max_body_bytes = static_cast<std::size_t>(std::min<lua_Number>(lua_tonumber(L, -1), 1e15));
+  }
+  lua_pop(L, 1);
   lua_getfield(L, 1, "timeout");
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) > 0))
@@ -352,6 +372,14 @@ void lua_source::push_http_result(lua_State* L, const http_response& r) {
   lua_setfield(L, -2, "body");
   lua_pushnumber(L, static_cast<lua_Number>(r.bytes));
   lua_setfield(L, -2, "bytes");
+  if (!r.remote_ip.empty()) {
+    lua_pushlstring(L, r.remote_ip.data(), r.remote_ip.size());
+    lua_setfield(L, -2, "remote_ip");
+  }
+  if (r.cert_expires_at != 0) {
+    lua_pushnumber(L, static_cast<lua_Number>(r.cert_expires_at));
+    lua_setfield(L, -2, "cert_expires_at");
+  }
   lua_createtable(L, 0, 6);
   const std::pair<const char*, double> phases[] = {
       {"dns_ms", r.time.dns_ms},           {"connect_ms", r.time.connect_ms},

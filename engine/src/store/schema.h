@@ -1,0 +1,13 @@
+// schema: the heartbeats table, as each store creates it when it is missing. docs/monitoring.md
+// quotes both statements verbatim (a unit test checks that they stay in step).
+#pragma once
+
+namespace rb::store {
+
+// PostgreSQL: timestamps are timestamptz, failed_conditions jsonb.
+extern const char* const postgres_ddl;
+// SQLite: timestamps are ISO 8601 UTC text with milliseconds ("2026-11-28T06:49:55.123Z", which
+// sorts as time does), success is 0/1, failed_conditions JSON text.
+extern const char* const sqlite_ddl;
+
+}  // namespace rb::store

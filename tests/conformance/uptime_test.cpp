@@ -1,0 +1,94 @@
+// The main job end to end: rulebooks/uptime.yml with the real binary, against the demo site
+// (build/demo_target) on loopback, heartbeats into SQLite.
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "conformance.h"
+#include "core/clock.h"
+#include "support/http_server.h"
+
+using namespace conformance;
+
+namespace {
+
+std::string demo_target_path() {
+  const std::string binary = RB_BINARY;
+  return binary.substr(0, binary.rfind('/')) + "/demo_target";
+}
+
+}  // namespace
+
+TEST_CASE("uptime.yml: checks at aligned slots, heartbeats, alert on the third failure") {
+  rb::test::temp_dir dir;
+  const std::string port = std::to_string(rb::test::closed_loopback_port());
+  const std::string base = "http://127.0.0.1:" + port;
+  const int target = rb::test::spawn_program(demo_target_path(), {"--port", port, "--flap", "3"},
+                                             dir.path() + "/t.out", dir.path() + "/t.err");
+  const std::string vars = dir.write("vars.yml",
+                                     "monitors:\n"
+                                     "  - {name: healthy-page, url: " +
+                                         base +
+                                         "/healthy, interval: 1}\n"
+                                         "  - {name: failing-page, url: " +
+                                         base +
+                                         "/failing, interval: 1}\n"
+                                         "  - {name: flapping-page, url: " +
+                                         base +
+                                         "/flapping, interval: 1}\n"
+                                         "  - {name: nowhere, url: "
+                                         "'http://does-not-exist.invalid/', interval: "
+                                         "1, timeout: 2}\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the target binds
+  const std::string db = dir.path() + "/hb.db";
+  const int pid = rb::test::spawn_rulebook({"-r", rb::test::source_path("rulebooks/uptime.yml"),
+                                            "-e", vars, "--heartbeat-store", "sqlite:" + db, "-v"},
+                                           dir.path() + "/out", dir.path() + "/err");
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  ::kill(pid, SIGINT);
+  const auto r = rb::test::wait_rulebook(pid, dir.path() + "/out", dir.path() + "/err");
+  ::kill(target, SIGTERM);
+  rb::test::wait_rulebook(target, dir.path() + "/t.out", dir.path() + "/t.err");
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("ALERT failing-page has failed 3 checks in a row: status 503 (expected 2xx)") !=
+        std::string::npos);
+  CHECK(r.out.find("ALERT nowhere has failed 3 checks in a row: Could not resolve host") !=
+        std::string::npos);
+  CHECK(r.out.find("ALERT healthy-page") == std::string::npos);
+  CHECK(r.err.find("http_check healthy-page: up, 200 in") != std::string::npos);
+
+  // Heartbeats: one per check, slots one interval apart, no slot twice.
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h,
+                             "SELECT monitor_name, scheduled_at, success FROM heartbeats "
+                             "ORDER BY monitor_name, scheduled_at",
+                             -1, &st, nullptr) == SQLITE_OK);
+  std::map<std::string, std::vector<std::int64_t>> slots;
+  std::map<std::string, std::vector<int>> outcomes;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    const auto at = rb::parse_utc_iso(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    REQUIRE(at.has_value());
+    slots[name].push_back(*at);
+    outcomes[name].push_back(sqlite3_column_int(st, 2));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  REQUIRE(slots.size() == 4);
+  for (const auto& [name, times] : slots) {
+    INFO(name);
+    CHECK(times.size() >= 5);
+    for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i] - times[i - 1] == 1000000);
+  }
+  CHECK(std::count(outcomes["healthy-page"].begin(), outcomes["healthy-page"].end(), 0) == 0);
+  CHECK(std::count(outcomes["failing-page"].begin(), outcomes["failing-page"].end(), 1) == 0);
+  const auto& flap = outcomes["flapping-page"];
+  CHECK(std::count(flap.begin(), flap.end(), 1) > 0);  // 3 s up, 3 s down: both within 8 s
+  CHECK(std::count(flap.begin(), flap.end(), 0) > 0);
+}

@@ -1,0 +1,529 @@
+// The heartbeat stores against a real SQLite file and a real PostgreSQL (one throwaway server for
+// the whole executable; each case drops the tables it uses): columns, duplicates, order, the spool
+// through an outage and across runs, the spool limit, the HA fence, retention.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/clock.h"
+#include "ha/elector.h"
+#include "ha/pg_conn.h"
+#include "ha/schema.h"
+#include "store/heartbeat_store.h"
+#include "store/schema.h"
+#include "store/monitor_catalog_pg.h"
+#include "store/spool.h"
+#include "support/heartbeat_sample.h"
+#include "support/pg_server.h"
+
+using namespace rb;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using rows_t = std::vector<std::vector<std::string>>;
+
+namespace {
+
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    char tmpl[] = "/tmp/rb-store-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+test::pg_server& shared_pg() {
+  static test::pg_server pg;
+  return pg;
+}
+
+// A clean slate in the shared server.
+test::pg_server& fresh_pg() {
+  auto& pg = shared_pg();
+  if (!pg.running()) pg.start();
+  pg.exec(
+      "DROP TABLE IF EXISTS heartbeats, rulebook_ha_leader, rulebook_ha_workers, "
+      "rulebook_ha_state, rulebook_ha_terms");
+  return pg;
+}
+
+constexpr std::int64_t base_us = 1795848595123000;  // 2026-11-28T06:49:55.123Z
+
+heartbeat make_hb(const std::string& name, int slot) {
+  heartbeat hb;
+  hb.monitor_name = name;
+  hb.worker_id = "w1";
+  hb.scheduled_at_us = base_us + slot * 60'000'000LL;
+  hb.started_at_us = hb.scheduled_at_us + 2'000;
+  hb.success = true;
+  hb.status_code = 200;
+  hb.total_ms = 10 + slot;
+  return hb;
+}
+
+heartbeat full_hb() {
+  heartbeat hb = test::sample_heartbeat(12, "api-login", base_us);
+  hb.error = "tab\there \"quoted\" back\\slash\nnewline";
+  hb.ha_epoch = 7;
+  return hb;
+}
+
+// A heartbeat with every nullable column null.
+heartbeat sparse_hb() {
+  heartbeat hb;
+  hb.monitor_name = "from-args";
+  hb.worker_id = "w1";
+  hb.scheduled_at_us = base_us;
+  hb.started_at_us = base_us;
+  return hb;
+}
+
+// Every column of full_hb() and sparse_hb() as each database returns it as text (the SQLite
+// helper shows NULL as "NULL", pg_server as ""). The PostgreSQL expression reads timestamps in UTC.
+struct column_expect {
+  const char* column;
+  std::string sqlite_full, pg_full, sqlite_sparse, pg_sparse;
+};
+
+std::vector<column_expect> expected_columns() {
+  const heartbeat hb = full_hb();
+  return {
+      {"monitor_id", "12", "12", "NULL", ""},
+      {"monitor_name", "api-login", "api-login", "from-args", "from-args"},
+      {"worker_id", "w1", "w1", "w1", "w1"},
+      {"datacenter", "fra1", "fra1", "NULL", ""},
+      {"region", "eu", "eu", "NULL", ""},
+      {"scheduled_at", "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123",
+       "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123"},
+      {"started_at", "2026-11-28T06:49:55.124Z", "2026-11-28 06:49:55.1245",
+       "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123"},
+      {"success", "0", "f", "0", "f"},
+      {"status_code", "503", "503", "NULL", ""},
+      {"dns_ms", "1.25", "1.25", "0.0", "0"},
+      {"connect_ms", "2.5", "2.5", "0.0", "0"},
+      {"tls_ms", "3.75", "3.75", "0.0", "0"},
+      {"ttfb_ms", "40.5", "40.5", "0.0", "0"},
+      {"transfer_ms", "0.5", "0.5", "0.0", "0"},
+      {"total_ms", "48.5", "48.5", "0.0", "0"},
+      {"response_bytes", "1234", "1234", "0", "0"},
+      {"cert_expires_at", "2027-01-15T08:00:00.000Z", "2027-01-15 08:00:00", "NULL", ""},
+      {"failed_conditions", hb.failed_conditions,
+       R"([{"actual": 503, "expected": 200, "condition": "status_code"}])", "[]", "[]"},
+      {"error", hb.error, hb.error, "NULL", ""},
+      {"ha_epoch", "7", "7", "NULL", ""},
+  };
+}
+
+// "SELECT <each column, or its PostgreSQL expression> FROM heartbeats ORDER BY <order>".
+std::string select_columns(bool postgres, const char* order) {
+  std::string sql = "SELECT ";
+  for (const auto& c : expected_columns()) {
+    if (sql.size() > 7) sql += ", ";
+    const std::string col = c.column;
+    if (postgres && col.size() > 3 && col.compare(col.size() - 3, 3, "_at") == 0)
+      sql += col + " AT TIME ZONE 'UTC'";
+    else
+      sql += col;
+  }
+  return sql + " FROM heartbeats ORDER BY " + order;
+}
+
+// The expected rows: full_hb() then sparse_hb().
+rows_t expected_rows(bool postgres) {
+  rows_t out(2);
+  for (const auto& c : expected_columns()) {
+    out[0].push_back(postgres ? c.pg_full : c.sqlite_full);
+    out[1].push_back(postgres ? c.pg_sparse : c.sqlite_sparse);
+  }
+  return out;
+}
+
+store_options quick_options(const std::string& spool_dir) {
+  store_options o;
+  o.spool_dir = spool_dir;
+  o.max_delay = 10ms;
+  o.timeout = 1000ms;
+  return o;
+}
+
+rows_t sqlite_rows(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  rows_t out;
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(st); ++i) {
+      const auto* t = sqlite3_column_text(st, i);
+      row.emplace_back(t ? reinterpret_cast<const char*>(t) : "NULL");
+    }
+    out.push_back(std::move(row));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+std::string pg_count(const test::pg_server& pg) {
+  return pg.query("SELECT count(*) FROM heartbeats")[0][0];
+}
+
+// Waits until `pred` holds, at most `timeout`.
+template <class F>
+bool eventually(F pred, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return pred();
+}
+
+std::size_t lines_in(const std::string& path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+std::string message_of(const std::string& spec) {
+  try {
+    open_heartbeat_store(spec, store_options{});
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("store: a bad spec is refused at load time with the password masked") {
+  const std::string unknown = message_of("mysql://eda:s3cret@db/eda");
+  CHECK(unknown.find("unknown heartbeat store") != std::string::npos);
+  CHECK(unknown.find("s3cret") == std::string::npos);
+  CHECK(message_of("sqlite:").find("needs a file path") != std::string::npos);
+  const std::string bad_dsn = message_of("host=h password=s3cret port=1 nonsense=1");
+  CHECK(bad_dsn.find("invalid PostgreSQL DSN") != std::string::npos);
+  CHECK(bad_dsn.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("store: spool lines round-trip; a torn last line is cut at open; one owner at a time") {
+  temp_dir dir;
+  const heartbeat hb = full_hb();
+  heartbeat back;
+  REQUIRE(store::decode_heartbeat(store::encode_heartbeat(hb), back));
+  CHECK(store::encode_heartbeat(back) == store::encode_heartbeat(hb));
+  CHECK(back.error == hb.error);
+  CHECK(*back.cert_expires_at == *hb.cert_expires_at);
+  CHECK(!store::decode_heartbeat("{\"monitor_name\": 3", back));
+  {
+    std::ofstream out(dir.path + "/heartbeats.spool");
+    out << store::encode_heartbeat(hb) << "\n"
+        << store::encode_heartbeat(sparse_hb()) << "\n"
+        << "{\"monitor_na";
+  }
+  store::heartbeat_spool spool(dir.path, 1 << 20);
+  CHECK(spool.pending() == 2);
+  CHECK(spool.bytes() == fs::file_size(dir.path + "/heartbeats.spool"));
+  std::vector<heartbeat> rows;
+  std::uint64_t bad = 0;
+  std::string error;
+  REQUIRE(spool.read(10, rows, bad, error));
+  CHECK(rows.size() == 2);
+  CHECK(bad == 0);
+  CHECK(rows[1].monitor_name == "from-args");
+  CHECK_THROWS_WITH_AS(store::heartbeat_spool(dir.path, 1 << 20),
+                       doctest::Contains("in use by another process"), std::runtime_error);
+}
+
+TEST_CASE("store: sqlite rows land with every column right, in WAL mode") {
+  temp_dir dir;
+  const std::string db = dir.path + "/hb.db";
+  auto store = open_heartbeat_store("sqlite:" + db, store_options{});
+  store->start();
+  store->submit(full_hb());
+  store->submit(sparse_hb());
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().written == 2);
+  CHECK(fs::exists(dir.path + "/heartbeats.spool"));  // the spool sits next to the file
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode")[0][0] == "wal");
+  const auto rows = sqlite_rows(db, select_columns(false, "rowid"));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] == expected_rows(false)[0]);
+  CHECK(rows[1] == expected_rows(false)[1]);
+  store->stop();
+}
+
+TEST_CASE("store: sqlite ignores duplicates and keeps the order; retention deletes old rows") {
+  temp_dir dir;
+  const std::string db = dir.path + "/hb.db";
+  auto o = quick_options(dir.path);
+  o.batch_size = 3;
+  auto store = open_heartbeat_store("sqlite:" + db, o);
+  store->start();
+  for (int i = 0; i < 7; ++i) store->submit(make_hb("m" + std::to_string(i), i));
+  REQUIRE(store->flush(5s));
+  store->submit(make_hb("m1", 1));
+  store->submit(make_hb("m7", 7));
+  store->submit(make_hb("m3", 3));
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().written == 8);
+  CHECK(store->stats().duplicates == 2);
+  rows_t expected;
+  for (int i = 0; i < 8; ++i) expected.push_back({"m" + std::to_string(i)});
+  CHECK(sqlite_rows(db, "SELECT monitor_name FROM heartbeats ORDER BY rowid") == expected);
+  store.reset();  // a spool has one owner at a time
+
+  // Retention: a row scheduled two hours ago goes, a fresh one stays.
+  o.retention = 1h;
+  o.retention_every = 50ms;
+  auto kept = make_hb("fresh", 0);
+  kept.scheduled_at_us = utc_now_us();
+  auto old = make_hb("old", 0);
+  old.scheduled_at_us = utc_now_us() - 7'200'000'000LL;
+  auto again = open_heartbeat_store("sqlite:" + db, o);
+  again->start();
+  again->submit(kept);
+  again->submit(old);
+  REQUIRE(again->flush(5s));
+  CHECK(eventually(
+      [&] {
+        return sqlite_rows(db,
+                           "SELECT 1 FROM heartbeats WHERE monitor_name = "
+                           "'old'")
+            .empty();
+      },
+      3s));
+  CHECK(sqlite_rows(db, "SELECT count(*) FROM heartbeats WHERE monitor_name = 'fresh'")[0][0] ==
+        "1");
+  CHECK(sqlite_rows(db, "SELECT count(*) FROM heartbeats")[0][0] == "1");  // m0..m7 were in 2026
+}
+
+TEST_CASE("store: postgres rows land with every column right") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  auto store = open_heartbeat_store(pg.dsn_kv(), quick_options(dir.path));
+  CHECK(store->describe() == "postgresql rb@127.0.0.1:" + std::to_string(pg.port()) + "/rb");
+  store->start();
+  store->submit(full_hb());
+  store->submit(sparse_hb());
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().written == 2);
+  const auto rows = pg.query(select_columns(true, "ctid"));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] == expected_rows(true)[0]);
+  CHECK(rows[1] == expected_rows(true)[1]);
+  store->stop();
+}
+
+TEST_CASE("store: postgres ignores duplicates and keeps the order; a bad row cannot block others") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  o.batch_size = 4;
+  auto store = open_heartbeat_store(pg.dsn(), o);
+  store->start();
+  for (int i = 0; i < 10; ++i) store->submit(make_hb("m" + std::to_string(i), i));
+  REQUIRE(store->flush(5s));
+  for (int i : {2, 10, 5, 11}) store->submit(make_hb("m" + std::to_string(i), i));
+  auto not_json = make_hb("m12", 12);
+  not_json.failed_conditions = "not json";  // kept as a JSON string
+  store->submit(not_json);
+  auto nul = make_hb("m13", 13);
+  nul.error = std::string("nul\0byte", 8);  // PostgreSQL text has no NUL: dropped from the text
+  store->submit(nul);
+  // Not UTF-8: the server refuses the batch as data; the rows go one by one and only it is lost.
+  store->submit(make_hb("bad\xff", 14));
+  REQUIRE(store->flush(5s));
+  const auto s = store->stats();
+  CHECK(s.written == 14);
+  CHECK(s.duplicates == 2);
+  CHECK(s.dropped == 1);
+  rows_t expected;
+  for (int i = 0; i < 14; ++i) expected.push_back({"m" + std::to_string(i)});
+  CHECK(pg.query("SELECT monitor_name FROM heartbeats ORDER BY ctid") == expected);
+  CHECK(pg.query("SELECT failed_conditions #>> '{}', error FROM heartbeats WHERE monitor_name IN "
+                 "('m12', 'm13') ORDER BY monitor_name") ==
+        rows_t{{"not json", ""}, {"[]", "nulbyte"}});
+  store->stop();
+}
+
+TEST_CASE("store: postgres down → spooled (fsync'd, in stats) → back → replayed in order") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  auto store = open_heartbeat_store(pg.dsn(), quick_options(dir.path));
+  store->start();
+  for (int i = 0; i < 10; ++i) store->submit(make_hb("m" + std::to_string(i), i));
+  REQUIRE(store->flush(5s));
+  REQUIRE(pg_count(pg) == "10");
+
+  pg.stop();
+  for (int i = 10; i < 30; ++i) store->submit(make_hb("m" + std::to_string(i), i));
+  REQUIRE(store->flush(5s));
+  auto s = store->stats();
+  CHECK(s.spooled == 20);
+  const std::string spool = dir.path + "/heartbeats.spool";
+  REQUIRE(fs::exists(spool));
+  CHECK(s.spool_bytes == fs::file_size(spool));
+  CHECK(lines_in(spool) == 20);  // on disk before flush() returned (written and fdatasync'd)
+
+  pg.start();
+  // New rows right away: they must land after the spooled ones.
+  for (int i = 30; i < 35; ++i) store->submit(make_hb("m" + std::to_string(i), i));
+  REQUIRE(eventually([&] { return store->flush(1s) && store->stats().spooled == 0; }, 10s));
+  CHECK(pg_count(pg) == "35");
+  CHECK(pg.query("SELECT count(DISTINCT (monitor_name, scheduled_at)) FROM heartbeats")[0][0] ==
+        "35");
+  rows_t expected;
+  for (int i = 0; i < 35; ++i) expected.push_back({"m" + std::to_string(i)});
+  CHECK(pg.query("SELECT monitor_name FROM heartbeats ORDER BY ctid") == expected);
+  s = store->stats();
+  CHECK(s.written == 35);
+  CHECK(s.spool_bytes == 0);
+  CHECK(fs::file_size(spool) == 0);
+  store->stop();
+}
+
+TEST_CASE("store: the next run replays what a previous run spooled; a full spool drops") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  o.timeout = 300ms;
+  const std::string nowhere =
+      "postgresql://rb:secret@127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/rb";
+  {
+    auto down = open_heartbeat_store(nowhere, o);
+    down->start();
+    for (int i = 0; i < 5; ++i) down->submit(make_hb("m" + std::to_string(i), i));
+    REQUIRE(down->flush(5s));
+    CHECK(down->stats().spooled == 5);
+    for (int i = 5; i < 8; ++i) down->submit(make_hb("m" + std::to_string(i), i));
+    down->stop();  // spools what is queued
+  }
+  CHECK(lines_in(dir.path + "/heartbeats.spool") == 8);
+  {
+    auto up = open_heartbeat_store(pg.dsn(), o);
+    CHECK(up->stats().spooled == 8);
+    up->start();
+    REQUIRE(eventually([&] { return up->flush(1s) && up->stats().spooled == 0; }, 10s));
+    CHECK(up->stats().written == 8);
+    up->stop();
+  }
+  rows_t expected;
+  for (int i = 0; i < 8; ++i) expected.push_back({"m" + std::to_string(i)});
+  CHECK(pg.query("SELECT monitor_name FROM heartbeats ORDER BY ctid") == expected);
+
+  // The spool limit: what does not fit is counted as dropped.
+  temp_dir small;
+  auto lim = quick_options(small.path);
+  lim.timeout = 300ms;
+  lim.spool_limit_bytes = 2000;
+  auto down = open_heartbeat_store(nowhere, lim);
+  down->start();
+  for (int i = 0; i < 50; ++i) down->submit(make_hb("m" + std::to_string(i), i));
+  REQUIRE(down->flush(5s));
+  const auto s = down->stats();
+  CHECK(s.dropped > 0);
+  CHECK(s.spooled > 0);
+  CHECK(s.spooled + s.dropped == 50);
+  CHECK(s.spool_bytes <= 2000);
+  down->stop();
+}
+
+TEST_CASE("store: the HA fence keeps a check only if it started inside its worker's term") {
+  auto& pg = fresh_pg();
+  {
+    std::string error;
+    auto c = ha::pg_connection::connect(pg.dsn(), {}, ha::mono::now() + 5s, -1, error);
+    REQUIRE(c);
+    REQUIRE(ha::ensure_schema(*c, ha::mono::now() + 5s) == "");
+  }
+  // Term 1 by w1 began at T1, term 2 by w2 at T2 (the current one).
+  const std::int64_t t1 = base_us, t2 = base_us + 60'000'000;
+  pg.exec("INSERT INTO rulebook_ha_terms VALUES ('g', 1, 'w1', to_timestamp(" + std::to_string(t1) +
+          " / 1e6)), ('g', 2, 'w2', to_timestamp(" + std::to_string(t2) + " / 1e6))");
+  pg.exec(
+      "INSERT INTO rulebook_ha_leader (ha_uuid, epoch, token, worker_id, backend_pid) VALUES "
+      "('g', 2, 'tok', 'w2', 0)");
+  auto hb = [](const std::string& name, const std::string& worker, std::optional<int> epoch,
+               std::int64_t started) {
+    heartbeat h = make_hb(name, 0);
+    h.worker_id = worker;
+    h.ha_epoch = epoch;
+    h.started_at_us = started;
+    return h;
+  };
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  o.ha_uuid = "g";
+  auto store = open_heartbeat_store(pg.dsn(), o);
+  store->start();
+  store->submit(hb("w1-before-t2", "w1", 1, t2 - 1000));  // kept: the overlap had not begun
+  store->submit(hb("w1-after-t2", "w1", 1, t2 + 1000));   // refused: a stale leader's check
+  store->submit(hb("w1-at-t2", "w1", 1, t2));             // refused: term 2 began at started_at
+  store->submit(hb("w2-in-t2", "w2", 2, t2 + 2000));      // kept
+  store->submit(hb("w2-claims-1", "w2", 1, t1 + 1000));   // refused: term 1 was not w2's
+  store->submit(hb("no-epoch", "w1", std::nullopt, t2 + 3000));  // refused: HA needs an epoch
+  REQUIRE(store->flush(5s));
+  const auto s = store->stats();
+  CHECK(s.written == 2);
+  CHECK(s.rejected == 4);
+  CHECK(pg.query("SELECT monitor_name FROM heartbeats ORDER BY ctid") ==
+        rows_t{{"w1-before-t2"}, {"w2-in-t2"}});
+  store->stop();
+}
+
+TEST_CASE("store: the elector records its term; the fence accepts its leader's heartbeats") {
+  auto& pg = fresh_pg();
+  ha::settings hs;
+  hs.dsn = pg.dsn();
+  hs.ha_uuid = "g2";
+  hs.worker_id = "a";
+  hs.lease = 1.5;
+  ha::elector a(hs, {});
+  a.start();
+  REQUIRE(eventually([&] { return a.trusted_now(); }, 10s));
+  const std::int64_t epoch = a.term().epoch;
+  CHECK(pg.query("SELECT epoch, worker_id FROM rulebook_ha_terms WHERE ha_uuid = 'g2'") ==
+        rows_t{{std::to_string(epoch), "a"}});
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  o.ha_uuid = "g2";
+  auto store = open_heartbeat_store(pg.dsn(), o);
+  store->start();
+  heartbeat hb = make_hb("led", 0);
+  hb.worker_id = "a";
+  hb.ha_epoch = epoch;
+  hb.started_at_us = utc_now_us();
+  store->submit(hb);
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().written == 1);
+  CHECK(store->stats().rejected == 0);
+  store->stop();
+  a.stop(true);
+}
+
+TEST_CASE("store: docs/monitoring.md quotes the DDL the stores run") {
+  std::ifstream in(std::string(RB_SOURCE_DIR) + "/docs/monitoring.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find(store::postgres_ddl) != std::string::npos);
+  CHECK(text.str().find(store::sqlite_ddl) != std::string::npos);
+}
+
+TEST_CASE("store: scripts/uptime_ha.sql creates the config tables as the engine documents them") {
+  std::ifstream in(std::string(RB_SOURCE_DIR) + "/scripts/uptime_ha.sql");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find(store::monitor_catalog_ddl) != std::string::npos);
+}
