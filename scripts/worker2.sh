@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Worker 2 of the HA example (rulebooks/ha_example.yml), in the foreground. Run scripts/worker1.sh
+# Worker 2 of the HA example (rulebooks/uptime_ha.yml; HA_EXAMPLE=ticks: rulebooks/ha_example.yml), in the foreground. Run scripts/worker1.sh
 # in another terminal; stop either with Ctrl+C or SIGTERM and watch the other take over.
 # Uses $EDA_HA_POSTGRES_DSN when set, otherwise a local throwaway PostgreSQL shared by both
 # workers (scripts/pg_local.sh; stop it with `scripts/pg_local.sh stop`).

@@ -137,7 +137,8 @@ TEST_CASE("ha cli: scripts/worker1.sh and worker2.sh run a pair that hands over 
   test::pg_server pg;
   test::temp_dir dir;
   const std::vector<std::string> env = {"EDA_HA_POSTGRES_DSN=" + pg.dsn(),
-                                        std::string("RULEBOOK_BIN=") + RB_BINARY};
+                                        std::string("RULEBOOK_BIN=") + RB_BINARY,
+                                        "HA_EXAMPLE=ticks"};
   auto start = [&](const std::string& n) {
     return test::spawn_program(test::source_path("scripts/worker" + n + ".sh"), {},
                                dir.path() + "/w" + n + ".out", dir.path() + "/w" + n + ".err", env);

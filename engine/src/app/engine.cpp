@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <deque>
@@ -767,6 +768,15 @@ struct engine::impl {
     if (spec.empty()) spec = elector ? options.ha_postgres_dsn : "sqlite:heartbeats.db";
     store_options so;
     so.spool_dir = options.heartbeat_spool_dir;
+    if (so.spool_dir.empty() && elector) {
+      // Workers of a group often share a directory: one spool each, found again by the same
+      // --ha-worker-id after a restart.
+      std::string id = services.worker_id;
+      for (char& ch : id)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+          ch = '_';
+      so.spool_dir = "heartbeat-spool/" + id;
+    }
     so.worker_id = services.worker_id;
     if (elector && spec.rfind("sqlite:", 0) != 0) so.ha_uuid = options.ha_uuid;
     so.retention = std::chrono::seconds(

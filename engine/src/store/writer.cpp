@@ -35,10 +35,12 @@ void writer::submit(heartbeat hb) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (queue_.empty()) first_queued_ = mono::now();
+    const bool first = queue_.empty();
+    if (first) first_queued_ = mono::now();
     queue_.push_back(std::move(hb));
-    // The writer sleeps until max_delay after the first row, or until a batch is full.
-    wake = queue_.size() == opt_.batch_size;
+    // The first row wakes the writer to set its deadline (max_delay from now); then it sleeps
+    // until that deadline, or until a batch is full.
+    wake = first || queue_.size() == opt_.batch_size;
   }
   if (wake) wake_.notify_one();
 }
@@ -197,7 +199,7 @@ bool writer::commit(const std::vector<heartbeat>& rows, std::size_t& done) {
   account(rows, r);
   done = rows.size();
   const auto ms = std::chrono::duration<double, std::milli>(mono::now() - began).count();
-  store_log().info("Heartbeat store {}: {} inserted, {} duplicates, {} refused in {:.1f} ms", name_,
+  store_log().debug("Heartbeat store {}: {} inserted, {} duplicates, {} refused in {:.1f} ms", name_,
                    r.inserted.size(), r.duplicates, r.rejected, ms);
   return true;
 }

@@ -17,6 +17,7 @@
 #include "ha/schema.h"
 #include "store/heartbeat_store.h"
 #include "store/schema.h"
+#include "store/monitor_catalog_pg.h"
 #include "store/spool.h"
 #include "support/heartbeat_sample.h"
 #include "support/pg_server.h"
@@ -518,4 +519,11 @@ TEST_CASE("store: docs/monitoring.md quotes the DDL the stores run") {
   text << in.rdbuf();
   CHECK(text.str().find(store::postgres_ddl) != std::string::npos);
   CHECK(text.str().find(store::sqlite_ddl) != std::string::npos);
+}
+
+TEST_CASE("store: scripts/uptime_ha.sql creates the config tables as the engine documents them") {
+  std::ifstream in(std::string(RB_SOURCE_DIR) + "/scripts/uptime_ha.sql");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find(store::monitor_catalog_ddl) != std::string::npos);
 }
