@@ -9,6 +9,7 @@
 #include "conformance.h"
 #include "core/clock.h"
 #include "support/http_server.h"
+#include "support/test_pki.h"
 
 using namespace conformance;
 
@@ -179,4 +180,42 @@ TEST_CASE("http_check: failure streaks per monitor, for alerts on the third fail
                            "check::http_check", "recovered::debug", "third failure::debug"});
   CHECK(o.out_has("ALERT svc failed 3 times: status 404 (expected 2xx)"));
   CHECK(o.out_has("RECOVERED svc after 3 failures"));
+}
+
+TEST_CASE("http_check over HTTPS: ca_file, certificate expiry, min_cert_days, an expired site") {
+  rb::test::test_pki pki;
+  using tls_cert = rb::test::http_server_options::tls_cert;
+  rb::test::http_server valid({.tls = tls_cert::valid, .pki = &pki});
+  rb::test::http_server expired({.tls = tls_cert::expired, .pki = &pki});
+  ::setenv("RB_TEST_TLS_URL", valid.url("").c_str(), 1);
+  ::setenv("RB_TEST_EXPIRED_URL", expired.url("").c_str(), 1);
+  ::setenv("RB_TEST_CA_FILE", pki.ca_cert().c_str(), 1);
+  rb::test::temp_dir dir;
+  const auto o = run("actions_http_check_tls.yml",
+                     {"-E", "RB_TEST_TLS_URL,RB_TEST_EXPIRED_URL,RB_TEST_CA_FILE",
+                      "--heartbeat-store", "sqlite:" + dir.path() + "/hb.db"});
+  CHECK(o.run.exit_code == 0);
+  std::map<std::string, value> checks;
+  for (const auto& r : o.action_records())
+    if (r["rule"] == "result") {
+      const value& c = r["matching_events"]["m"]["http_check"];
+      checks[c["monitor"].get<std::string>()] = c;
+    }
+  REQUIRE(checks.size() == 3);
+  const value& trusted = checks["trusted"];
+  INFO(trusted.dump());
+  CHECK(trusted["success"] == true);
+  CHECK(trusted["cert_expires_at"] ==
+        rb::utc_iso_ms(rb::test::test_pki::valid_not_after * 1000000));
+  CHECK(trusted["timings"]["tls_ms"].get<double>() > 0);
+  const value& refused = checks["expired"];
+  CHECK(refused["success"] == false);
+  CHECK(refused["status_code"].is_null());
+  CHECK(refused["error"].get<std::string>().find("expired") != std::string::npos);
+  const value& unverified = checks["expired-unverified"];
+  CHECK(unverified["status_code"] == 200);
+  CHECK(unverified["success"] == false);
+  CHECK(unverified["cert_expires_at"] == rb::utc_iso_ms(pki.expired_not_after() * 1000000));
+  REQUIRE(unverified["failed_conditions"].size() == 1);
+  CHECK(unverified["failed_conditions"][0]["condition"] == "min_cert_days");
 }
