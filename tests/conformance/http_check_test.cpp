@@ -1,5 +1,4 @@
 // http_check and http_request with the real binary against a real loopback HTTP server.
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,37 +8,10 @@
 #include "conformance.h"
 #include "core/clock.h"
 #include "support/http_server.h"
+#include "support/sqlite_rows.h"
 #include "support/test_pki.h"
 
 using namespace conformance;
-
-namespace {
-
-// Rows of a query on an SQLite file, as text (NULL as "").
-std::vector<strings> sqlite_rows(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  std::vector<strings> out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    FAIL("cannot open " << path);
-  }
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      strings row;
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const auto* t = sqlite3_column_text(st, i);
-        row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
-      }
-      out.push_back(std::move(row));
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("http_check: results come back as events; conditions named; http_request retries") {
   rb::test::http_server server;
@@ -115,10 +87,11 @@ TEST_CASE("http_check: results come back as events; conditions named; http_reque
   CHECK(o.err_has("answered 404, expected \"2xx\" (after 3 attempts)"));
 
   // One heartbeat per check, in the SQLite store named on the command line.
-  const auto rows = sqlite_rows(db,
-                                "SELECT monitor_name, coalesce(monitor_id, ''), success, "
-                                "coalesce(status_code, ''), failed_conditions, coalesce(error, '') "
-                                "FROM heartbeats ORDER BY monitor_name");
+  const auto rows =
+      rb::test::sqlite_rows(db,
+                            "SELECT monitor_name, coalesce(monitor_id, ''), success, "
+                            "coalesce(status_code, ''), failed_conditions, coalesce(error, '') "
+                            "FROM heartbeats ORDER BY monitor_name");
   REQUIRE(rows.size() == 3);
   CHECK(rows[0][0] == "closed-port");
   CHECK(rows[0][2] == "0");

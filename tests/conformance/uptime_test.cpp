@@ -1,7 +1,6 @@
 // The main job end to end: rulebooks/uptime.yml with the real binary, against the demo site
 // (build/demo_target) on loopback, heartbeats into SQLite.
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <map>
@@ -10,6 +9,7 @@
 #include "conformance.h"
 #include "core/clock.h"
 #include "support/http_server.h"
+#include "support/sqlite_rows.h"
 
 using namespace conformance;
 
@@ -62,24 +62,16 @@ TEST_CASE("uptime.yml: checks at aligned slots, heartbeats, alert on the third f
   CHECK(r.err.find("http_check healthy-page: up, 200 in") != std::string::npos);
 
   // Heartbeats: one per check, slots one interval apart, no slot twice.
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h,
-                             "SELECT monitor_name, scheduled_at, success FROM heartbeats "
-                             "ORDER BY monitor_name, scheduled_at",
-                             -1, &st, nullptr) == SQLITE_OK);
   std::map<std::string, std::vector<std::int64_t>> slots;
   std::map<std::string, std::vector<int>> outcomes;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    const auto at = rb::parse_utc_iso(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  for (const auto& row : rb::test::sqlite_rows(db,
+                                               "SELECT monitor_name, scheduled_at, success FROM "
+                                               "heartbeats ORDER BY monitor_name, scheduled_at")) {
+    const auto at = rb::parse_utc_iso(row[1]);
     REQUIRE(at.has_value());
-    slots[name].push_back(*at);
-    outcomes[name].push_back(sqlite3_column_int(st, 2));
+    slots[row[0]].push_back(*at);
+    outcomes[row[0]].push_back(std::stoi(row[2]));
   }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
   REQUIRE(slots.size() == 4);
   for (const auto& [name, times] : slots) {
     INFO(name);

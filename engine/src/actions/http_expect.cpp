@@ -61,58 +61,6 @@ value failure(std::string_view condition, value expected, value actual) {
 
 }  // namespace
 
-bool parse_json_path(std::string_view t, field_path& out) {
-  out.clear();
-  std::size_t i = 0;
-  auto push_key = [&](std::string key) {
-    path_step s;
-    bool numeric = !key.empty();
-    for (char c : key) numeric = numeric && std::isdigit(static_cast<unsigned char>(c));
-    if (numeric && key.size() < 10) {
-      // `items.0`: ansible-style dotted index; also matches a key "0" of an object.
-      s.type = path_step::kind::index;
-      s.index = std::stol(key);
-    } else {
-      s.key = std::move(key);
-    }
-    out.push_back(std::move(s));
-  };
-  while (i < t.size()) {
-    if (t[i] == '[') {
-      const std::size_t close = t.find(']', i);
-      if (close == std::string_view::npos) return false;
-      std::string_view inner = t.substr(i + 1, close - i - 1);
-      path_step s;
-      if (inner.size() >= 2 && (inner.front() == '"' || inner.front() == '\'') &&
-          inner.back() == inner.front()) {
-        s.key = std::string(inner.substr(1, inner.size() - 2));
-      } else {
-        if (inner.empty()) return false;
-        std::size_t at = inner[0] == '-' ? 1 : 0;
-        if (at == inner.size()) return false;
-        for (std::size_t k = at; k < inner.size(); ++k)
-          if (!std::isdigit(static_cast<unsigned char>(inner[k]))) return false;
-        s.type = path_step::kind::index;
-        s.index = std::stol(std::string(inner));
-      }
-      out.push_back(std::move(s));
-      i = close + 1;
-      if (i < t.size() && t[i] == '.') ++i;
-      continue;
-    }
-    std::size_t end = i;
-    while (end < t.size() && t[end] != '.' && t[end] != '[') ++end;
-    if (end == i) return false;
-    push_key(std::string(t.substr(i, end - i)));
-    i = end;
-    if (i < t.size() && t[i] == '.') {
-      ++i;
-      if (i == t.size()) return false;
-    }
-  }
-  return !out.empty();
-}
-
 std::string read_expectation(const value& expect, expectation& out) {
   if (expect.is_null()) return {};
   if (!expect.is_object()) return "expect: must be a mapping (got " + expect.dump() + ")";
@@ -135,15 +83,18 @@ std::string read_expectation(const value& expect, expectation& out) {
       out.body_contains = v.get<std::string>();
     } else if (k == "body_regex") {
       if (!v.is_string()) return bad(k, "a string", v);
-      std::string error;
-      if (!condition::compile_regex(v.get<std::string>(), {}, &error))
+      // Through the cache failed_conditions() uses: a pattern compiles once, not per check.
+      if (!condition::cached_regex(v.get<std::string>(), {})) {
+        std::string error;
+        condition::compile_regex(v.get<std::string>(), {}, &error);
         return "expect: 'body_regex' does not compile: " + error;
+      }
       out.body_regex = v.get<std::string>();
     } else if (k == "json") {
       if (!v.is_object()) return bad(k, "a mapping of field paths to expected values", v);
       for (auto j = v.begin(); j != v.end(); ++j) {
         field_path p;
-        if (!parse_json_path(j.key(), p))
+        if (!parse_field_path(j.key(), p))
           return "expect: 'json' has a bad field path '" + j.key() + "'";
         out.json.emplace_back(j.key(), j.value());
         out.json_paths.push_back(std::move(p));

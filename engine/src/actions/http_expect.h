@@ -39,7 +39,4 @@ std::string read_expectation(const value& expect, expectation& out);
 // list when every one holds. Call only for a response that came (no response is an error).
 value failed_conditions(const expectation& e, const http_response& r, std::int64_t now_seconds);
 
-// `a.b[0]["c d"]` or `a.b.0` → steps; false when the text is not a path.
-bool parse_json_path(std::string_view text, field_path& out);
-
 }  // namespace rb::actions

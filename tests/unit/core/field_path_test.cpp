@@ -1,7 +1,8 @@
+#include "core/field_path.h"
+
 #include <doctest/doctest.h>
 
 #include "core/clock.h"
-#include "core/field_path.h"
 #include "core/uuid.h"
 
 using rb::field_path;
@@ -38,9 +39,22 @@ TEST_CASE("uuid4 has the v4 shape and does not repeat") {
 }
 
 TEST_CASE("utc timestamps are ISO 8601 with microseconds and Z") {
-  const auto tp = std::chrono::system_clock::time_point(std::chrono::microseconds(1700000000123456));
+  const auto tp =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1700000000123456));
   CHECK(rb::utc_iso(tp) == "2023-11-14T22:13:20.123456Z");
   const std::string now = rb::utc_now_iso();
   CHECK(now.size() == 27);
   CHECK(now.back() == 'Z');
+}
+
+TEST_CASE("JSON paths: dots, brackets, quoted keys, negative indexes") {
+  rb::field_path p;
+  REQUIRE(rb::parse_field_path(R"(a.b[0]["c d"][-1])", p));
+  CHECK(rb::to_string(p) == R"(a.b[0]["c d"][-1])");
+  REQUIRE(rb::parse_field_path("items.0.name", p));
+  CHECK(p.size() == 3);
+  CHECK(p[1].type == rb::path_step::kind::index);
+  CHECK_FALSE(rb::parse_field_path("", p));
+  CHECK_FALSE(rb::parse_field_path("a.", p));
+  CHECK_FALSE(rb::parse_field_path("a[x]", p));
 }

@@ -21,6 +21,7 @@
 #include "store/spool.h"
 #include "support/heartbeat_sample.h"
 #include "support/pg_server.h"
+#include "support/sqlite_rows.h"
 
 using namespace rb;
 using namespace std::chrono_literals;
@@ -155,24 +156,7 @@ store_options quick_options(const std::string& spool_dir) {
   return o;
 }
 
-rows_t sqlite_rows(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  rows_t out;
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    std::vector<std::string> row;
-    for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      const auto* t = sqlite3_column_text(st, i);
-      row.emplace_back(t ? reinterpret_cast<const char*>(t) : "NULL");
-    }
-    out.push_back(std::move(row));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
+using test::sqlite_rows;
 
 std::string pg_count(const test::pg_server& pg) {
   return pg.query("SELECT count(*) FROM heartbeats")[0][0];

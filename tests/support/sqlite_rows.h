@@ -1,0 +1,13 @@
+// sqlite_rows: what a test reads back from an SQLite file (heartbeats), as text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rb::test {
+
+// Runs `sql` on the file, read-only; every value as text, NULL as "NULL". Throws
+// std::runtime_error (with SQLite's message) when the file or the query cannot be used.
+std::vector<std::vector<std::string>> sqlite_rows(const std::string& path, const std::string& sql);
+
+}  // namespace rb::test
