@@ -37,6 +37,7 @@ struct action_record {
   std::int64_t epoch = 0;
   std::string rule;
   std::string run_at;
+  std::string action;
 };
 
 class ha_cluster {
@@ -64,7 +65,8 @@ class ha_cluster {
   // A trigger records every fact write whose epoch is not the current one.
   void install_fence_check();
   // Overlapping terms, an epoch used by two workers, a stale write accepted, a password in a log:
-  // one line per problem, empty when the history is clean.
+  // one line per problem, empty when the history is clean. Observe-only actions (http_check,
+  // none) may run in an old epoch after a new one began: their heartbeats are fenced instead.
   std::vector<std::string> history_problems() const;
 
   void stop_all(std::chrono::milliseconds timeout = std::chrono::seconds(20));

@@ -1,6 +1,5 @@
 // The ha module against a real PostgreSQL, without the binary: the elector's terms and hand-over,
 // the lock id as pg_locks shows it, the fencing of fact writes, refusals (read-only server).
-#include "core/value.h"
 #include "ha/elector.h"
 
 #include <doctest/doctest.h>
@@ -11,9 +10,11 @@
 #include <mutex>
 #include <thread>
 
+#include "core/value.h"
 #include "ha/lock_id.h"
 #include "ha/schema.h"
 #include "ha/state_store.h"
+#include "support/fault_proxy.h"
 #include "support/pg_server.h"
 
 using namespace rb;
@@ -24,7 +25,8 @@ namespace {
 struct events {
   std::mutex m;
   std::condition_variable cv;
-  std::vector<std::string> log;  // "leader 3", "follower <reason>", "fatal <error>"
+  // "leader 3", "follower [unreachable ]<reason>", "standing by", "fatal <error>"
+  std::vector<std::string> log;
   void add(std::string s) {
     std::lock_guard<std::mutex> l(m);
     log.push_back(std::move(s));
@@ -32,18 +34,26 @@ struct events {
   }
   bool wait_for(const std::string& prefix, std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> l(m);
-    return cv.wait_for(l, timeout, [&] {
-      for (const auto& e : log)
-        if (e.rfind(prefix, 0) == 0) return true;
-      return false;
-    });
+    return cv.wait_for(l, timeout, [&] { return seen_locked(prefix); });
+  }
+  bool seen(const std::string& prefix) {
+    std::lock_guard<std::mutex> l(m);
+    return seen_locked(prefix);
+  }
+  bool seen_locked(const std::string& prefix) const {
+    for (const auto& e : log)
+      if (e.rfind(prefix, 0) == 0) return true;
+    return false;
   }
 };
 
 ha::elector::callbacks record_into(events& ev) {
   ha::elector::callbacks cb;
   cb.on_leader = [&ev](const leadership_term& t) { ev.add("leader " + std::to_string(t.epoch)); };
-  cb.on_follower = [&ev](const std::string& r) { ev.add("follower " + r); };
+  cb.on_follower = [&ev](const std::string& r, bool unreachable) {
+    ev.add(std::string(unreachable ? "follower unreachable " : "follower ") + r);
+  };
+  cb.on_standing_by = [&ev] { ev.add("standing by"); };
   cb.on_fatal = [&ev](const std::string& e) { ev.add("fatal " + e); };
   return cb;
 }
@@ -123,6 +133,52 @@ TEST_CASE("elector: a terminated backend ends leadership at once") {
   // It comes back as the leader of a new term on a new session.
   REQUIRE(ev.wait_for("leader 2", 10s));
   CHECK(a.trusted_now());
+}
+
+// What the engine's observe-only mode rests on: a leader cut off from the database says the group
+// was unreachable, and says "standing by" only once a working session sees another worker's lock.
+TEST_CASE("elector: a cut-off leader reports the database unreachable, then who holds the lock") {
+  test::pg_server pg;
+  test::fault_proxy proxy("127.0.0.1", pg.port());
+  events e1, e2;
+  auto s1 = settings_for(pg, "a");
+  s1.dsn = "postgresql://rb:secret@127.0.0.1:" + std::to_string(proxy.port()) + "/rb";
+  ha::elector a(s1, record_into(e1));
+  a.start();
+  REQUIRE(e1.wait_for("leader 1", 10s));
+  CHECK(!e1.seen("standing by"));  // the lock was free
+  ha::elector b(settings_for(pg, "b"), record_into(e2));
+  b.start();
+  REQUIRE(e2.wait_for("standing by", 5s));  // a follower sees a's session holding it
+
+  proxy.blackhole();
+  REQUIRE(e1.wait_for("follower unreachable", 5s));
+  CHECK(!a.trusted_now());
+  REQUIRE(e2.wait_for("leader 2", 10s));  // the server dropped a's session, b took over
+  std::this_thread::sleep_for(500ms);
+  CHECK(!e1.seen("standing by"));  // a cannot know yet
+  proxy.pass();
+  REQUIRE(e1.wait_for("standing by", 10s));
+  CHECK(!e1.seen("leader 2"));
+  b.stop(true);
+  a.stop(true);
+}
+
+TEST_CASE("elector: its own previous session still holding the lock is no other leader") {
+  test::pg_server pg;
+  test::fault_proxy proxy("127.0.0.1", pg.port());
+  events ev;
+  auto s = settings_for(pg, "a");
+  s.dsn = "postgresql://rb:secret@127.0.0.1:" + std::to_string(proxy.port()) + "/rb";
+  ha::elector a(s, record_into(ev));
+  a.start();
+  REQUIRE(ev.wait_for("leader 1", 10s));
+  proxy.blackhole();
+  REQUIRE(ev.wait_for("follower unreachable", 5s));
+  proxy.pass();  // before the server drops the old session (lease x 4/3 of silence)
+  REQUIRE(ev.wait_for("leader 2", 10s));
+  CHECK(!ev.seen("standing by"));
+  a.stop(true);
 }
 
 TEST_CASE("elector: a read-only server is refused") {

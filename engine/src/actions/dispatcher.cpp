@@ -164,7 +164,7 @@ void dispatcher::run_step(active* a) noexcept {
     complete_step(a, std::move(r));
     pump();
   };
-  if (may_start && !may_start()) {
+  if (may_start && !may_start(*a->j, a->step)) {
     action_result refused;
     refused.ok = false;
     refused.not_run = true;

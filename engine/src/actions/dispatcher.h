@@ -51,6 +51,9 @@ class job {
   virtual void start(std::size_t i, completion done, cancel_slot& cancel) noexcept = 0;
   // Step `i` completed (audit record, log line).
   virtual void finish(std::size_t i, action_result&& result) noexcept = 0;
+  // Step `i` only observes (http_check, none): it may run while HA leadership is in doubt
+  // (observe-only mode, docs/monitoring.md).
+  virtual bool observes_only(std::size_t) const noexcept { return false; }
 };
 
 class dispatcher {
@@ -81,9 +84,10 @@ class dispatcher {
   // Called on the loop after a job of `lane` finished (back-pressure, end of the run). Not called
   // for jobs dropped by cancel_all.
   std::function<void(std::size_t lane)> on_job_done;
-  // Asked right before each action starts (HA: is this worker the trusted leader now?). An
-  // action refused here does not run; its job gets an action_result with not_run set.
-  std::function<bool()> may_start;
+  // Asked right before step `i` of a job starts (HA: is this worker the trusted leader now, or
+  // observing and the step only observes?). An action refused here does not run; its job gets
+  // an action_result with not_run set.
+  std::function<bool(const job&, std::size_t i)> may_start;
 
  private:
   struct active;

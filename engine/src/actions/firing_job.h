@@ -44,6 +44,12 @@ struct rule_info {
   std::string audit_fields;  // audit_log::rule_fields of the above, when there is an audit log
 };
 
+// http_check and none: actions that change nothing outside this worker but its heartbeats, which
+// the store fences. They alone run in HA's observe-only mode.
+inline bool observes_only(std::string_view type) noexcept {
+  return type == "http_check" || type == "none";
+}
+
 // Engine-wide, outlives every job.
 struct job_env {
   services* svc = nullptr;
@@ -68,6 +74,9 @@ class firing_job final : public job {
   std::variant<step, action_result> prepare(std::size_t i) noexcept override;
   void start(std::size_t i, completion done, cancel_slot& cancel) noexcept override;
   void finish(std::size_t i, action_result&& result) noexcept override;
+  bool observes_only(std::size_t i) const noexcept override {
+    return actions::observes_only(rule_.actions[i].type);
+  }
 
  private:
   const value& base_events();

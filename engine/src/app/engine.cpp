@@ -120,7 +120,18 @@ struct engine::impl {
   std::unique_ptr<ha::elector> elector;
   std::unique_ptr<ha::state_store> store;
   bool acting_leader = false;  // leadership taken and state restored on the loop
-  leadership_term term;        // the term the loop acts in
+  // Observe-only (docs/monitoring.md): leadership ended because the database went away. Sources
+  // and checks go on in the last term; every other action is held until this worker leads again,
+  // dropped once another worker is seen leading.
+  bool observing = false;
+  struct held_job {
+    std::size_t lane;
+    std::unique_ptr<actions::job> job;
+  };
+  std::deque<held_job> held;
+  std::size_t held_dropped = 0;  // over max_held, oldest first
+  static constexpr std::size_t max_held = 10000;
+  leadership_term term;  // the term the loop acts in
   std::vector<std::function<void()>> waiting_for_leadership;
   bool ha_failed = false;
 
@@ -338,7 +349,7 @@ struct engine::impl {
           on_filter_error(rs_ref, src_index, filter, error);
         };
         if (elector) {
-          hooks.may_deliver = [this] { return acting(); };
+          hooks.may_deliver = [this] { return acting() || observing; };
           hooks.when_may_deliver = [this](std::function<void()> resume) {
             waiting_for_leadership.push_back(std::move(resume));
           };
@@ -391,7 +402,8 @@ struct engine::impl {
   void drain(ruleset_runtime& rs) {
     rs.drain_scheduled = false;
     if (current == state::stopped) return;
-    if (elector && !acting()) return;  // a follower matches nothing; leadership drains again
+    // A follower matches nothing; leadership drains again.
+    if (elector && !acting() && !observing) return;
     // One clock reading per batch: the events of a batch are matched at the same instant.
     const match::time_point now = std::chrono::steady_clock::now();
     std::size_t done = 0;
@@ -437,11 +449,45 @@ struct engine::impl {
       if (rs.noop_records[f.rule] && write_noop_records(rs, f)) continue;
       f.materialize();
       const auto events = f.events();
-      dispatcher->submit(rs.lane,
-                         std::make_unique<actions::firing_job>(
-                             *rs.rules[f.rule],
-                             std::vector<match::named_event>(events.begin(), events.end()), env));
+      auto job = std::make_unique<actions::firing_job>(
+          *rs.rules[f.rule], std::vector<match::named_event>(events.begin(), events.end()), env);
+      if (observing && !observes_only(*rs.rules[f.rule])) {
+        hold(rs.lane, std::move(job));
+        continue;
+      }
+      dispatcher->submit(rs.lane, std::move(job));
     }
+  }
+
+  static bool observes_only(const actions::rule_info& rule) {
+    for (const auto& a : rule.actions)
+      if (!actions::observes_only(a.type)) return false;
+    return true;
+  }
+
+  void hold(std::size_t lane, std::unique_ptr<actions::job> job) {
+    if (held.size() == max_held) {
+      held.pop_front();
+      if (held_dropped++ == 0)
+        spdlog::warn("HA observe-only: more than {} held actions; dropping the oldest", max_held);
+    }
+    held.push_back({lane, std::move(job)});
+  }
+
+  // Observe-only ends: the held actions run now (this worker leads again) or never.
+  void release_held(bool run, const char* why_not = "") {
+    const std::size_t n = held.size();
+    if (run) {
+      for (auto& h : held) dispatcher->submit(h.lane, std::move(h.job));
+      if (n) spdlog::info("HA: running {} action(s) held while observing", n);
+    } else if (n) {
+      spdlog::warn("HA: {} action(s) held while observing are dropped: {}", n, why_not);
+    }
+    if (held_dropped)
+      spdlog::warn("HA: {} held action(s) were dropped while observing (over {})", held_dropped,
+                   max_held);
+    held.clear();
+    held_dropped = 0;
   }
 
   // A rule of `none` actions with an audit log: nothing runs, so its records are written here,
@@ -617,6 +663,7 @@ struct engine::impl {
   }
 
   void finish() {
+    if (!held.empty() || held_dropped) release_held(false, "the engine stops");
     current = state::stopped;
     signals.cancel();
     shutdown_deadline.cancel();
@@ -715,7 +762,9 @@ struct engine::impl {
     dispatcher->on_job_done = [this](std::size_t lane) { on_job_done(lane); };
     if (elector) {
       env.ha = elector.get();
-      dispatcher->may_start = [this] { return acting(); };
+      dispatcher->may_start = [this](const actions::job& j, std::size_t step) {
+        return acting() || (observing && j.observes_only(step));
+      };
     }
   }
 
@@ -743,7 +792,8 @@ struct engine::impl {
     if (heartbeats) {
       // What the checks wrote is committed, or in the spool for the next run.
       if (!heartbeats->flush(std::chrono::seconds(10)))
-        spdlog::warn("heartbeats: the store did not finish within 10 s; the rest goes to the spool");
+        spdlog::warn(
+            "heartbeats: the store did not finish within 10 s; the rest goes to the spool");
       heartbeats->stop();
     }
     if (elector) {
@@ -779,8 +829,8 @@ struct engine::impl {
     }
     so.worker_id = services.worker_id;
     if (elector && spec.rfind("sqlite:", 0) != 0) so.ha_uuid = options.ha_uuid;
-    so.retention = std::chrono::seconds(
-        static_cast<long long>(options.heartbeat_retention_days * 86400.0));
+    so.retention =
+        std::chrono::seconds(static_cast<long long>(options.heartbeat_retention_days * 86400.0));
     try {
       heartbeats = open_heartbeat_store(spec, so);
     } catch (const std::exception& e) {
@@ -799,9 +849,10 @@ struct engine::impl {
     cb.on_leader = [this](const leadership_term& t) {
       asio::post(io, [this, t] { on_leader(t); });
     };
-    cb.on_follower = [this](const std::string& reason) {
-      asio::post(io, [this, reason] { on_follower(reason); });
+    cb.on_follower = [this](const std::string& reason, bool unreachable) {
+      asio::post(io, [this, reason, unreachable] { on_follower(reason, unreachable); });
     };
+    cb.on_standing_by = [this] { asio::post(io, [this] { on_standing_by(); }); };
     cb.on_fatal = [this](const std::string& error) {
       asio::post(io, [this, error] {
         ha_failed = true;
@@ -889,6 +940,10 @@ struct engine::impl {
       spdlog::info("HA: restored {} fact(s) and {} throttle window(s) of the group (epoch {})",
                    restored, windows, t.epoch);
     acting_leader = true;
+    if (observing) {
+      observing = false;
+      spdlog::info("HA: observe-only ends: this worker leads again (epoch {})", t.epoch);
+    }
     ha.follower.clear();
     ha.leader.set();
     for (auto& rs : rulesets) {
@@ -902,11 +957,43 @@ struct engine::impl {
     auto waiting = std::move(waiting_for_leadership);
     waiting_for_leadership.clear();
     for (auto& resume : waiting) asio::post(io, std::move(resume));
+    release_held(true);
   }
 
-  void on_follower(const std::string& reason) {
-    const bool was = acting_leader;
+  void on_follower(const std::string& reason, bool unreachable) {
+    if (acting_leader && unreachable && uses_http_check && current == state::running) {
+      acting_leader = false;
+      // The group may just be down: monitoring must not stop with it. The heartbeats carry this
+      // term's epoch; the store's fence keeps those whose check started before another term began.
+      observing = true;
+      spdlog::warn(
+          "HA: observe-only: checks go on in epoch {} (their heartbeats are kept unless another "
+          "worker took over meanwhile); other actions wait until this worker leads again",
+          term.epoch);
+      // Sources the lapsed lease paused, and queues it left undrained, go on.
+      auto waiting = std::move(waiting_for_leadership);
+      waiting_for_leadership.clear();
+      for (auto& resume : waiting) asio::post(io, std::move(resume));
+      for (auto& rs : rulesets) schedule_drain(*rs);
+      return;
+    }
+    stand_down(reason);
+  }
+
+  // A working session saw another worker holding the lock.
+  void on_standing_by() {
+    if (!observing) return;
+    stand_down("another worker leads");
+  }
+
+  void stand_down(const std::string& reason) {
+    const bool was = acting_leader || observing;
     acting_leader = false;
+    if (observing) {
+      observing = false;
+      spdlog::warn("HA: observe-only ends: another worker leads");
+      release_held(false, "another worker leads");
+    }
     ha.leader.clear();
     ha.follower.set();
     if (!was || current == state::stopped) return;

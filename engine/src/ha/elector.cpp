@@ -167,10 +167,27 @@ std::string elector::prepare(pg_connection& c) {
   return {};
 }
 
-// Waits for the lock; true once this session holds it.
+// Waits for the lock; true once this session holds it. Each round first tries without waiting,
+// so that a lock held elsewhere is known (note_holder) before a blocking wait begins.
 bool elector::follow(pg_connection& c) {
   const std::string key = std::to_string(lock_key_);
+  bool announced = false;
   while (!stopping_) {
+    auto t = c.query("SELECT pg_try_advisory_lock($1)", {key}, mono::now() + timings_.lease,
+                     stop_pipe_[0]);
+    if (!t.ok() || t.rows.empty()) {
+      if (!stopping_)
+        ha_log().warn("Worker {}: trying for leadership failed: {}", settings_.worker_id, t.error);
+      return false;
+    }
+    if (t.rows[0][0] == "t") return true;
+    note_holder(c, announced);
+    if (!waiting_logged_) {
+      ha_log().info("Worker {}: Another instance is active. Waiting...", settings_.worker_id);
+      waiting_logged_ = true;
+    } else {
+      ha_log().debug("Worker {}: Another instance is active. Waiting...", settings_.worker_id);
+    }
     if (settings_.wait == wait_mode::block) {
       // lock_timeout bounds the server-side wait; the reply gets a lease more.
       auto r = c.query("SELECT pg_advisory_lock($1)", {key},
@@ -183,23 +200,6 @@ bool elector::follow(pg_connection& c) {
         return false;
       }
     } else {
-      auto r = c.query("SELECT pg_try_advisory_lock($1)", {key}, mono::now() + timings_.lease,
-                       stop_pipe_[0]);
-      if (!r.ok() || r.rows.empty()) {
-        if (!stopping_)
-          ha_log().warn("Worker {}: trying for leadership failed: {}", settings_.worker_id,
-                        r.error);
-        return false;
-      }
-      if (r.rows[0][0] == "t") return true;
-    }
-    if (!waiting_logged_) {
-      ha_log().info("Worker {}: Another instance is active. Waiting...", settings_.worker_id);
-      waiting_logged_ = true;
-    } else {
-      ha_log().debug("Worker {}: Another instance is active. Waiting...", settings_.worker_id);
-    }
-    if (settings_.wait == wait_mode::poll) {
       const auto until = mono::now() + timings_.lock_wait;
       while (!stopping_ && mono::now() < until) {
         const auto w = c.wait_input(until, stop_pipe_[0]);
@@ -261,14 +261,31 @@ bool elector::take_term(pg_connection& c, mono::time_point& base) {
   return false;
 }
 
-void elector::lose(const std::string& reason) {
+void elector::lose(const std::string& reason, bool unreachable) {
   trusted_until_.store(0, std::memory_order_release);
   ha_log().warn("Worker {}: Lost leadership ({})", settings_.worker_id, reason);
-  if (cb_.on_follower) cb_.on_follower(reason);
+  if (cb_.on_follower) cb_.on_follower(reason, unreachable);
+}
+
+// Tells the engine, once per session, that another worker's session holds the lock. This
+// worker's own previous session may still hold it (the server drops it after its idle timeout):
+// that is no sign of another leader.
+void elector::note_holder(pg_connection& c, bool& announced) {
+  if (announced) return;
+  auto r = c.query(
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid AND "
+      "objid = $2::oid AND objsubid = 1 AND granted",
+      {lock_classid(lock_key_), lock_objid(lock_key_)}, mono::now() + timings_.lease,
+      stop_pipe_[0]);
+  if (!r.ok() || r.rows.empty()) return;
+  if (last_leader_pid_ != 0 && std::stoi(r.rows[0][0]) == last_leader_pid_) return;
+  announced = true;
+  if (cb_.on_standing_by) cb_.on_standing_by();
 }
 
 void elector::lead(pg_connection& c, mono::time_point base) {
   const leadership_term t = term();
+  last_leader_pid_ = session_pid_;
   trusted_until_.store((base + timings_.lease).time_since_epoch().count(),
                        std::memory_order_release);
   ha_log().info("Worker {}: Successfully acquired leadership (ha_uuid={}, epoch={})",
@@ -286,13 +303,14 @@ void elector::lead(pg_connection& c, mono::time_point base) {
     const auto w = c.wait_input(wake, stop_pipe_[0]);
     if (w == pg_connection::wait_result::interrupted) continue;
     if (w == pg_connection::wait_result::broken) {
-      lose("connection to PostgreSQL lost: " + c.error_message());
+      lose("connection to PostgreSQL lost: " + c.error_message(), true);
       return;
     }
     c.take_notifications();
     const auto now = mono::now();
     if (now >= until) {
-      lose("could not confirm leadership within the lease of " + seconds_text(timings_.lease));
+      lose("could not confirm leadership within the lease of " + seconds_text(timings_.lease),
+           true);
       return;
     }
     if (now < next_confirm) continue;
@@ -302,19 +320,20 @@ void elector::lead(pg_connection& c, mono::time_point base) {
                 {settings_.ha_uuid}, until, stop_pipe_[0]);
     if (r.status == query_outcome::kind::interrupted) continue;
     if (r.status == query_outcome::kind::timeout) {
-      lose("could not confirm leadership within the lease of " + seconds_text(timings_.lease));
+      lose("could not confirm leadership within the lease of " + seconds_text(timings_.lease),
+           true);
       return;
     }
     if (!r.ok()) {
-      lose("confirming leadership failed: " + r.error);
+      lose("confirming leadership failed: " + r.error, true);
       return;
     }
     if (r.rows.empty() || std::stoi(r.rows[0][0]) != session_pid_) {
-      lose("the session's backend changed (a pooler in transaction mode?)");
+      lose("the session's backend changed (a pooler in transaction mode?)", false);
       return;
     }
     if (std::stoll(r.rows[0][1]) != t.epoch || r.rows[0][2] != t.token) {
-      lose("another worker holds epoch " + r.rows[0][1]);
+      lose("another worker holds epoch " + r.rows[0][1], false);
       return;
     }
     until = sent + timings_.lease;

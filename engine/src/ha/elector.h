@@ -33,7 +33,14 @@ class elector final : public leadership {
  public:
   struct callbacks {
     std::function<void(const leadership_term&)> on_leader;
-    std::function<void(const std::string& reason)> on_follower;
+    // Leadership ended. `unreachable`: it ended because the database could not be reached (a
+    // broken connection, a confirmation that timed out or failed), so the group may simply be
+    // down: the engine keeps its checks running until on_standing_by (see docs/monitoring.md,
+    // observe-only). False: another worker holds the epoch, or the session is not trustworthy.
+    std::function<void(const std::string& reason, bool unreachable)> on_follower;
+    // A working session found the lock held by another worker's session (not this worker's own
+    // previous one, which the server has not dropped yet): the group has a leader elsewhere.
+    std::function<void()> on_standing_by;
     // The group cannot work from here (old server, read-only server, transaction pooler): the
     // thread has ended.
     std::function<void(const std::string& error)> on_fatal;
@@ -63,7 +70,8 @@ class elector final : public leadership {
   bool take_term(pg_connection& c, mono::time_point& base);
   void lead(pg_connection& c, mono::time_point base);
   void release(pg_connection& c);
-  void lose(const std::string& reason);
+  void lose(const std::string& reason, bool unreachable);
+  void note_holder(pg_connection& c, bool& announced);
   bool sleep_for(std::chrono::milliseconds d);
   void fatal(const std::string& error);
 
@@ -81,6 +89,7 @@ class elector final : public leadership {
   mutable std::mutex term_mutex_;
   leadership_term term_;
   int session_pid_ = 0;
+  int last_leader_pid_ = 0;  // backend of this worker's last leading session
   bool first_connect_ = true;
   bool waiting_logged_ = false;
   std::string last_connect_error_;

@@ -12,7 +12,8 @@
 // key (monitor_name, scheduled_at) makes replays and retries harmless.
 //
 // With ha_uuid (PostgreSQL only), a row is kept only if its check started inside the term of the
-// epoch it carries, held by its worker, and before the next term began (rulebook_ha_terms).
+// epoch it carries, held by its worker, and before a later term of another worker began
+// (rulebook_ha_terms).
 #pragma once
 
 #include <chrono>

@@ -258,8 +258,11 @@ class pg_backend final : public backend {
   }
 
   std::string build_insert() const {
-    // `ok`: the staged rows the fence lets through. FOR SHARE on the leader row: no new term can
-    // begin while this transaction runs, so the terms read here stay the last word until commit.
+    // `ok`: the staged rows the fence lets through: their check started in a term of their
+    // worker, and before any later term of another worker began (later terms of the same worker
+    // mean nobody else led meanwhile: an observe-only check bridging them is kept). FOR SHARE on
+    // the leader row: no new term can begin while this transaction runs, so the terms read here
+    // stay the last word until commit.
     std::string ok = "ok AS MATERIALIZED (SELECT * FROM hb_stage)";
     std::string fence;
     if (!ha_uuid_.empty()) {
@@ -269,7 +272,8 @@ class pg_backend final : public backend {
            "AND EXISTS (SELECT 1 FROM rulebook_ha_terms t WHERE t.ha_uuid = $1 AND "
            "t.epoch = st.ha_epoch AND t.worker_id = st.worker_id) "
            "AND NOT EXISTS (SELECT 1 FROM rulebook_ha_terms n WHERE n.ha_uuid = $1 AND "
-           "n.epoch > st.ha_epoch AND n.began_at <= st.started_at))";
+           "n.epoch > st.ha_epoch AND n.began_at <= st.started_at AND "
+           "n.worker_id <> st.worker_id))";
     }
     return "WITH " + fence + ok + ", ins AS (INSERT INTO heartbeats (" + columns + ") SELECT " +
            columns +

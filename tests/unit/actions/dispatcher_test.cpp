@@ -270,7 +270,7 @@ TEST_CASE("may_start is asked right before each action: a refused action does no
   const auto lane = fx.d.add_lane(false);
   bool leader = true;
   int asked = 0;
-  fx.d.may_start = [&] {
+  fx.d.may_start = [&](const rb::actions::job&, std::size_t) {
     ++asked;
     return leader;
   };

@@ -16,8 +16,8 @@
 #include "ha/pg_conn.h"
 #include "ha/schema.h"
 #include "store/heartbeat_store.h"
-#include "store/schema.h"
 #include "store/monitor_catalog_pg.h"
+#include "store/schema.h"
 #include "store/spool.h"
 #include "support/heartbeat_sample.h"
 #include "support/pg_server.h"
@@ -432,13 +432,19 @@ TEST_CASE("store: the HA fence keeps a check only if it started inside its worke
     REQUIRE(c);
     REQUIRE(ha::ensure_schema(*c, ha::mono::now() + 5s) == "");
   }
-  // Term 1 by w1 began at T1, term 2 by w2 at T2 (the current one).
-  const std::int64_t t1 = base_us, t2 = base_us + 60'000'000;
-  pg.exec("INSERT INTO rulebook_ha_terms VALUES ('g', 1, 'w1', to_timestamp(" + std::to_string(t1) +
-          " / 1e6)), ('g', 2, 'w2', to_timestamp(" + std::to_string(t2) + " / 1e6))");
+  // Term 1 by w1 began at T1, term 2 by w2 at T2, term 3 by w2 again at T3 (its database was
+  // away: nobody else led), term 4 by w1 at T4 (the current one).
+  const std::int64_t t1 = base_us, t2 = base_us + 60'000'000, t3 = t2 + 60'000'000,
+                     t4 = t3 + 60'000'000;
+  auto term = [](int epoch, const char* worker, std::int64_t at) {
+    return "('g', " + std::to_string(epoch) + ", '" + worker + "', to_timestamp(" +
+           std::to_string(at) + " / 1e6))";
+  };
+  pg.exec("INSERT INTO rulebook_ha_terms VALUES " + term(1, "w1", t1) + ", " + term(2, "w2", t2) +
+          ", " + term(3, "w2", t3) + ", " + term(4, "w1", t4));
   pg.exec(
       "INSERT INTO rulebook_ha_leader (ha_uuid, epoch, token, worker_id, backend_pid) VALUES "
-      "('g', 2, 'tok', 'w2', 0)");
+      "('g', 4, 'tok', 'w1', 0)");
   auto hb = [](const std::string& name, const std::string& worker, std::optional<int> epoch,
                std::int64_t started) {
     heartbeat h = make_hb(name, 0);
@@ -458,12 +464,15 @@ TEST_CASE("store: the HA fence keeps a check only if it started inside its worke
   store->submit(hb("w2-in-t2", "w2", 2, t2 + 2000));      // kept
   store->submit(hb("w2-claims-1", "w2", 1, t1 + 1000));   // refused: term 1 was not w2's
   store->submit(hb("no-epoch", "w1", std::nullopt, t2 + 3000));  // refused: HA needs an epoch
+  // Observe-only across w2's own re-acquisition: kept; after w1's term 4 began: refused.
+  store->submit(hb("w2-bridges-t3", "w2", 2, t3 + 1000));
+  store->submit(hb("w2-after-t4", "w2", 2, t4 + 1000));
   REQUIRE(store->flush(5s));
   const auto s = store->stats();
-  CHECK(s.written == 2);
-  CHECK(s.rejected == 4);
+  CHECK(s.written == 3);
+  CHECK(s.rejected == 5);
   CHECK(pg.query("SELECT monitor_name FROM heartbeats ORDER BY ctid") ==
-        rows_t{{"w1-before-t2"}, {"w2-in-t2"}});
+        rows_t{{"w1-before-t2"}, {"w2-in-t2"}, {"w2-bridges-t3"}});
   store->stop();
 }
 
