@@ -10,6 +10,8 @@ packages=(
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libre2-dev libsqlite3-dev
   libpq-dev postgresql pgbouncer procps time ccache
   libssl-dev  # tests: the loopback HTTPS server makes its own CA with OpenSSL's C API
+  prometheus  # tests: promtool checks /metrics
+  haproxy     # tests: a load balancer in front of two HA workers
 )
 packages+=("$@")
 

@@ -21,6 +21,7 @@
 #include "core/heartbeat.h"
 #include "core/http.h"
 #include "core/leadership.h"
+#include "core/metrics.h"
 #include "core/value.h"
 
 namespace rb::actions {
@@ -74,6 +75,7 @@ struct services {
   heartbeat_sink* heartbeats = nullptr;  // where http_check's results are stored; null: nowhere
   const leadership* ha = nullptr;        // HA: heartbeats carry the term's epoch
   std::string worker_id;                 // heartbeats' worker_id
+  rb::metrics* metrics = nullptr;        // /metrics; null: not counted
 };
 
 struct action_result {

@@ -172,6 +172,9 @@ value firing_job::matching_events() const {
 void firing_job::finish(std::size_t i, action_result&& result) noexcept {
   const prepared_action& pa = rule_.actions[i];
   const std::string_view name = pa.act->audit_name();
+  metric_counter* outcome =
+      result.not_run ? pa.outcome_not_run : (result.ok ? pa.outcome_ok : pa.outcome_failed);
+  if (outcome) outcome->inc();
   if (result.not_run) {
     spdlog::warn("ruleset '{}' rule '{}': action '{}' {}", rule_.ruleset, rule_.rule, name,
                  result.error);

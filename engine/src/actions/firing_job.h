@@ -27,6 +27,10 @@ struct prepared_action {
   std::unique_ptr<action> act;
   condition::compiled_template args;  // lock included, var_root taken out
   value var_root = nullptr;           // null when absent
+  // rulebook_actions_total{action, status}: successful, failed, not run (set by the engine).
+  metric_counter* outcome_ok = nullptr;
+  metric_counter* outcome_failed = nullptr;
+  metric_counter* outcome_not_run = nullptr;
 };
 
 // Builds a prepared_action. Returns the error text on failure: an action_error's message, or a

@@ -6,6 +6,7 @@
 // cannot run (bad arguments).
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <memory>
 #include <unordered_map>
 
@@ -127,6 +128,7 @@ class http_check_action final : public action {
         r.responded ? failed_conditions(ctx.expect, r, ctx.started_us / 1000000) : value::array();
     const bool success = r.responded && failed.empty();
     const check_spec& spec = ctx.spec;
+    if (svc.metrics) count(*svc.metrics, r, success);
 
     if (svc.heartbeats) {
       heartbeat hb;
@@ -192,7 +194,32 @@ class http_check_action final : public action {
     return {true, {}, std::move(extra)};
   }
 
+  // rulebook_http_checks_total{result} and one histogram per phase; series made on first use.
+  void count(rb::metrics& m, const http_response& r, bool success) {
+    if (!checks_ok_) {
+      const std::string help = "HTTP checks, by result";
+      checks_ok_ = &m.counter("rulebook_http_checks_total", help, {{"result", "success"}});
+      checks_failed_ = &m.counter("rulebook_http_checks_total", help, {{"result", "failure"}});
+      const char* names[] = {"dns", "connect", "tls", "ttfb", "transfer", "total"};
+      for (std::size_t i = 0; i < phases_.size(); ++i)
+        phases_[i] = &m.histogram("rulebook_http_check_phase_seconds",
+                                  "Duration of each phase of an HTTP check (fresh connection)",
+                                  {{"phase", names[i]}});
+    }
+    (success ? checks_ok_ : checks_failed_)->inc();
+    if (!r.responded) return;  // phases of a check that got no answer mean little
+    const double ms[] = {r.time.dns_ms,  r.time.connect_ms,  r.time.tls_ms,
+                         r.time.ttfb_ms, r.time.transfer_ms, r.time.total_ms};
+    for (std::size_t i = 0; i < phases_.size(); ++i) {
+      if (i == 2 && ms[i] == 0) continue;  // no TLS on plain HTTP
+      phases_[i]->observe(ms[i] / 1000.0);
+    }
+  }
+
   std::unordered_map<std::string, int> failures_;  // monitor name → failures in a row
+  metric_counter* checks_ok_ = nullptr;
+  metric_counter* checks_failed_ = nullptr;
+  std::array<metric_histogram*, 6> phases_{};
 };
 
 }  // namespace

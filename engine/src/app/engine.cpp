@@ -20,6 +20,7 @@
 #include "actions/variables.h"
 #include "app/condition_compiler.h"
 #include "app/plugin_factory.h"
+#include "app/process_stats.h"
 #include "app/source_sink.h"
 #include "condition/condition.h"
 #include "core/canonical.h"
@@ -67,6 +68,7 @@ struct ruleset_runtime {
   std::vector<std::unique_ptr<actions::rule_info>> rules;
   std::vector<char> skip;          // only `none` actions and no audit log: nothing observable to do
   std::vector<char> noop_records;  // only `none` actions, audit log: records written inline
+  std::vector<metric_counter*> matches;  // rulebook_rule_matches_total, per rule
   std::vector<source_runtime> sources;
   ruleset_queue queue;
   bool drain_scheduled = false;
@@ -98,6 +100,7 @@ struct engine::impl {
   const cli_options& options;
   value vars;
   value masked_vars;
+  rb::metrics metrics;  // first: everything below may hold its series
   asio::io_context io{1};
   asio::signal_set signals{io, SIGINT, SIGTERM};
   asio::steady_timer shutdown_deadline{io};
@@ -132,6 +135,7 @@ struct engine::impl {
   std::size_t held_dropped = 0;  // over max_held, oldest first
   static constexpr std::size_t max_held = 10000;
   leadership_term term;  // the term the loop acts in
+  metric_counter* takeovers = nullptr;
   std::vector<std::function<void()>> waiting_for_leadership;
   bool ha_failed = false;
 
@@ -282,7 +286,16 @@ struct engine::impl {
                          where, it->get<std::string>());
         }
       }
-      info->actions.push_back(std::move(std::get<actions::prepared_action>(prepared)));
+      auto& pa = std::get<actions::prepared_action>(prepared);
+      const std::string audit_name(pa.act->audit_name());
+      auto outcome = [&](const char* status) {
+        return &metrics.counter("rulebook_actions_total", "Actions completed, by action and status",
+                                {{"action", audit_name}, {"status", status}});
+      };
+      pa.outcome_ok = outcome("successful");
+      pa.outcome_failed = outcome("failed");
+      pa.outcome_not_run = outcome("not_run");
+      info->actions.push_back(std::move(pa));
     }
     return info;
   }
@@ -306,6 +319,9 @@ struct engine::impl {
         match::rule r = build_rule(rule_spec, errors);
         bool all_noop = true;
         rs->rules.push_back(build_actions(model, spec, rule_spec, r, rs->uuid, all_noop, errors));
+        rs->matches.push_back(&metrics.counter("rulebook_rule_matches_total",
+                                               "Rule firings, by ruleset and rule",
+                                               {{"ruleset", spec.name}, {"rule", r.name}}));
         const bool skip = all_noop && !audit;
         r.silent = skip;
         r.raw_events = all_noop && audit;
@@ -344,6 +360,9 @@ struct engine::impl {
         ruleset_runtime& rs_ref = *rs;
         source_sink::hooks hooks;
         hooks.on_enqueued = [this, &rs_ref] { schedule_drain(rs_ref); };
+        hooks.received = &metrics.counter("rulebook_events_received_total",
+                                          "Events received from sources, before filters",
+                                          {{"ruleset", spec.name}, {"source", src.name}});
         hooks.on_filter_error = [this, &rs_ref, src_index](const std::string& filter,
                                                            const std::string& error) {
           on_filter_error(rs_ref, src_index, filter, error);
@@ -444,6 +463,7 @@ struct engine::impl {
   // come back here with their own `out` vector.
   void run_firings(ruleset_runtime& rs, std::vector<match::firing>& out) {
     for (auto& f : out) {
+      rs.matches[f.rule]->inc();
       if (rs.skip[f.rule]) continue;
       if (current == state::stopped) return;
       if (rs.noop_records[f.rule] && write_noop_records(rs, f)) continue;
@@ -749,6 +769,7 @@ struct engine::impl {
     services.facts = [this](std::string_view rs) { return facts_of(rs); };
     services.http = &http_client;
     services.worker_id = elector ? elector->worker_id() : ha::default_worker_id();
+    services.metrics = &metrics;
     if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;
@@ -838,6 +859,65 @@ struct engine::impl {
     }
     spdlog::info("heartbeats go to {}", heartbeats->describe());
     services.heartbeats = heartbeats.get();
+  }
+
+  // ---- metrics (read at scrape time, on the loop) ----
+
+  void register_metrics() {
+    using k = rb::metrics::kind;
+    metrics.callback("rulebook_build_info", "The running version", k::gauge,
+                     {{"version", RB_VERSION}}, [] { return 1.0; });
+    metrics.callback("process_start_time_seconds", "Start time of the process, Unix seconds",
+                     k::gauge, {}, [start = process_start_seconds()] { return start; });
+    metrics.callback("process_resident_memory_bytes", "Resident memory", k::gauge, {},
+                     [] { return static_cast<double>(resident_bytes()); });
+    metrics.callback("process_cpu_seconds_total", "User and system CPU time", k::counter, {},
+                     [] { return cpu_seconds(); });
+    for (auto& rs : rulesets) {
+      metrics.callback("rulebook_queue_events", "Events waiting in a ruleset's queue", k::gauge,
+                       {{"ruleset", rs->name}},
+                       [q = &rs->queue] { return static_cast<double>(q->events.size()); });
+      for (auto& sr : rs->sources) {
+        if (!sr.source->reports_memory()) continue;
+        metrics.callback("rulebook_lua_memory_bytes", "Memory a Lua source's state holds", k::gauge,
+                         {{"ruleset", rs->name}, {"source", sr.name}},
+                         [s = sr.source.get()] { return static_cast<double>(s->memory_bytes()); });
+      }
+    }
+    metrics.callback("rulebook_actions_running", "Actions started and not completed", k::gauge, {},
+                     [this] { return static_cast<double>(dispatcher->running()); });
+    if (elector) {
+      metrics.callback("rulebook_ha_leader", "1 while this worker is the trusted leader", k::gauge,
+                       {}, [this] { return acting() ? 1.0 : 0.0; });
+      metrics.callback("rulebook_ha_observing",
+                       "1 while this worker checks in observe-only mode (database away)", k::gauge,
+                       {}, [this] { return observing ? 1.0 : 0.0; });
+      metrics.callback("rulebook_ha_epoch", "The epoch of this worker's last term", k::gauge, {},
+                       [this] { return static_cast<double>(term.epoch); });
+      takeovers = &metrics.counter("rulebook_ha_takeovers_total",
+                                   "Terms this worker began (leadership acquired)");
+    }
+    if (heartbeats) {
+      auto stat = [this](std::uint64_t heartbeat_stats::*field) {
+        return [this, field] { return static_cast<double>(heartbeats->stats().*field); };
+      };
+      metrics.callback("rulebook_heartbeats_written_total", "Heartbeats committed to the store",
+                       k::counter, {}, stat(&heartbeat_stats::written));
+      metrics.callback("rulebook_heartbeats_duplicates_total",
+                       "Heartbeats the store already had (replays, retries)", k::counter, {},
+                       stat(&heartbeat_stats::duplicates));
+      metrics.callback("rulebook_heartbeats_rejected_total",
+                       "Heartbeats refused by the HA fence (a stale leader's checks)", k::counter,
+                       {}, stat(&heartbeat_stats::rejected));
+      metrics.callback("rulebook_heartbeats_dropped_total",
+                       "Heartbeats lost because the spool was full", k::counter, {},
+                       stat(&heartbeat_stats::dropped));
+      metrics.callback("rulebook_heartbeat_spool_heartbeats",
+                       "Heartbeats waiting in the spool for the database", k::gauge, {},
+                       stat(&heartbeat_stats::spooled));
+      metrics.callback("rulebook_heartbeat_spool_bytes", "Size of the spool", k::gauge, {},
+                       stat(&heartbeat_stats::spool_bytes));
+    }
   }
 
   // ---- high availability ----
@@ -940,6 +1020,7 @@ struct engine::impl {
       spdlog::info("HA: restored {} fact(s) and {} throttle window(s) of the group (epoch {})",
                    restored, windows, t.epoch);
     acting_leader = true;
+    if (takeovers) takeovers->inc();
     if (observing) {
       observing = false;
       spdlog::info("HA: observe-only ends: this worker leads again (epoch {})", t.epoch);
@@ -1022,6 +1103,7 @@ engine::engine(const cli_options& options, const rulebook::rulebook_model& model
   impl_->wire_services();
   impl_->build(model);
   impl_->open_heartbeats();
+  impl_->register_metrics();
 }
 
 engine::~engine() = default;

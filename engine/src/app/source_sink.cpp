@@ -19,6 +19,7 @@ source_sink::source_sink(boost::asio::io_context& io, ruleset_queue& queue, std:
       hooks_(std::move(h)) {}
 
 bool source_sink::put(value&& event) {
+  if (hooks_.received) hooks_.received->inc();
   if (hooks_.may_deliver && !hooks_.may_deliver()) {
     held_.push_back(std::move(event));
     return false;

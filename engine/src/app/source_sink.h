@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/event_meta.h"
+#include "core/metrics.h"
 #include "core/value.h"
 #include "filters/filter.h"
 #include "sources/source.h"
@@ -46,6 +47,7 @@ class source_sink final : public sources::event_sink {
     // the source waits (when_ready) until when_may_deliver calls back. Unset without HA.
     std::function<bool()> may_deliver;
     std::function<void(std::function<void()>)> when_may_deliver;
+    metric_counter* received = nullptr;  // every event put, before filters
   };
 
   source_sink(boost::asio::io_context& io, ruleset_queue& queue, std::string name, std::string type,

@@ -78,6 +78,9 @@ class source {
   virtual void start() = 0;
   // Asks the source to stop soon (shutdown); it still calls done(stopped) when it has.
   virtual void stop() = 0;
+  // Sources with a memory budget of their own (Lua states) report what they hold, for /metrics.
+  virtual bool reports_memory() const noexcept { return false; }
+  virtual std::size_t memory_bytes() const noexcept { return 0; }
 };
 
 // Thrown while creating a source from bad arguments (load time only).

@@ -133,6 +133,8 @@ lua_source::lua_source(std::string label, const std::string& path, const value& 
   if (!err.empty()) throw source_error(label_ + ": " + err);
 }
 
+std::size_t lua_source::memory_bytes() const noexcept { return state_ ? state_->memory_used() : 0; }
+
 lua_source::~lua_source() {
   co_ref_.reset();
   state_.reset();

@@ -24,6 +24,8 @@ class lua_source final : public sources::detail::builtin_source {
   lua_source(std::string label, const std::string& path, const value& args, source_env env,
              const lua_options& opts);
   ~lua_source() override;
+  bool reports_memory() const noexcept override { return true; }
+  std::size_t memory_bytes() const noexcept override;
 
  private:
   enum class waiting { none, sink, sleep, flag, http, halted };

@@ -96,6 +96,8 @@ class plugin_state {
 
   // True while this state runs a call or resume (used to refuse re-entry).
   bool running() const { return running_; }
+  // Bytes the state's allocator holds now.
+  std::size_t memory_used() const noexcept { return alloc_->used; }
 
  private:
   friend struct running_scope;
