@@ -118,7 +118,11 @@ void writer::run() {
         else
           wake_.wait_until(lock, wake);
       }
-      const std::size_t n = std::min(queue_.size(), opt_.batch_size);
+      std::size_t n = std::min(queue_.size(), opt_.batch_size);
+      // The batch ends where the next streaks request stands: its answer must not count the rows
+      // submitted after it (their checks are counted by the caller).
+      if (!streaks_requests_.empty())
+        n = std::min<std::size_t>(n, streaks_requests_.front().after - taken_);
       batch.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));

@@ -9,8 +9,9 @@
 // info line when the spool is replayed; a full spool at error once per outage.
 //
 // A failure streaks request takes its place in the queue: the writer answers it once the rows
-// submitted before it are committed or spooled, after replaying the spool, so the answer counts
-// them all. During an outage it answers with an error at once (or after one connect attempt).
+// submitted before it are committed or spooled, after replaying the spool, and before it writes
+// any row submitted after it, so the answer counts exactly the rows before it. During an outage it
+// answers with an error at once (or after one connect attempt).
 #pragma once
 
 #include <atomic>
