@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -83,4 +84,67 @@ TEST_CASE("uptime.yml: checks at aligned slots, heartbeats, alert on the third f
   const auto& flap = outcomes["flapping-page"];
   CHECK(std::count(flap.begin(), flap.end(), 1) > 0);  // 3 s up, 3 s down: both within 8 s
   CHECK(std::count(flap.begin(), flap.end(), 0) > 0);
+}
+
+TEST_CASE("uptime.yml: a failure streak continues across a restart from the heartbeat store") {
+  rb::test::temp_dir dir;
+  rb::test::http_server target;
+  const std::string vars =
+      dir.write("vars.yml", "monitors:\n  - {name: down-page, url: " + target.url("/status/503") +
+                                ", interval: 1}\n");
+  const std::string db = dir.path() + "/hb.db";
+  auto failures = [&] {
+    if (!std::filesystem::exists(db)) return 0;
+    try {
+      return std::stoi(rb::test::sqlite_rows(db, "SELECT count(*) FROM heartbeats")[0][0]);
+    } catch (const std::exception&) {
+      return 0;  // the table is not there yet
+    }
+  };
+  auto run = [&](const std::string& name, auto until) {
+    const std::string audit = dir.path() + "/" + name + ".jsonl";
+    const int pid = rb::test::spawn_rulebook(
+        {"-r", rb::test::source_path("rulebooks/uptime.yml"), "-e", vars, "--heartbeat-store",
+         "sqlite:" + db, "--audit-log", audit, "-v"},
+        dir.path() + "/" + name + ".out", dir.path() + "/" + name + ".err");
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!until() && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::kill(pid, SIGINT);
+    auto r = rb::test::wait_rulebook(pid, dir.path() + "/" + name + ".out",
+                                     dir.path() + "/" + name + ".err");
+    std::vector<int> streaks;
+    for (const auto& c : rb::test::http_check_results(audit))
+      streaks.push_back(c["consecutive_failures"].get<int>());
+    return std::make_pair(r, streaks);
+  };
+
+  // First run: stopped after two failed checks, before the alert.
+  const auto first_run = run("first", [&] { return failures() >= 2; });
+  const auto& first = first_run.first;
+  const auto& first_streaks = first_run.second;
+  CHECK(first.err.find("cannot read the failure streaks") == std::string::npos);
+  INFO("first stderr: " << first.err);
+  CHECK(first.exit_code == 0);
+  REQUIRE(failures() == 2);
+  CHECK(first_streaks == std::vector<int>{1, 2});
+  CHECK(first.out.find("ALERT") == std::string::npos);
+
+  // Second run, same heartbeats: its first check is the third failure in a row, and alerts once.
+  const auto second_run = run("second", [&] { return failures() >= 5; });
+  const auto& second = second_run.first;
+  const auto& second_streaks = second_run.second;
+  INFO("second stderr: " << second.err);
+  CHECK(second.exit_code == 0);
+  REQUIRE(second_streaks.size() >= 3);
+  CHECK(std::vector<int>(second_streaks.begin(), second_streaks.begin() + 3) ==
+        std::vector<int>{3, 4, 5});
+  CHECK(second.out.find("ALERT down-page has failed 3 checks in a row: status 503") !=
+        std::string::npos);
+  std::size_t alerts = 0;
+  for (auto at = second.out.find("ALERT"); at != std::string::npos;
+       at = second.out.find("ALERT", at + 1))
+    ++alerts;
+  CHECK(alerts == 1);
+  CHECK(second.err.find("cannot read the failure streaks") == std::string::npos);
 }

@@ -14,13 +14,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Loads the example's tables, then replaces its monitors by two 1-second ones on `target`.
+// Loads the example's tables, then replaces its monitors by three 1-second ones on `target`: two
+// up, one (`down`) always failing.
 void configure(test::pg_server& pg, const test::http_server& target) {
   pg.exec(test::read_file(test::source_path("scripts/uptime_ha.sql")));
   pg.exec("DELETE FROM api_monitors");
   pg.exec("INSERT INTO schedules (id, name, interval_seconds) VALUES (9, 'every-1s', 1)");
   pg.exec("INSERT INTO api_monitors (name, url, schedule_id, datacenter_id) VALUES ('a', '" +
-          target.url("/ok") + "', 9, 1), ('b', '" + target.url("/ok") + "', 9, 1)");
+          target.url("/ok") + "', 9, 1), ('b', '" + target.url("/ok") + "', 9, 1), ('down', '" +
+          target.url("/status/503") + "', 9, 1)");
 }
 
 struct row {
@@ -49,7 +51,7 @@ std::int64_t count(test::pg_server& pg, const std::string& where) {
 // Per monitor: no slot twice (the unique key), slots on the monitor's grid, gaps only at the
 // takeover and at most `max_gap_s` long.
 void check_slots(const std::map<std::string, std::vector<row>>& rows, double max_gap_s) {
-  CHECK(rows.size() == 2);
+  CHECK(rows.size() == 3);
   for (const auto& [name, rs] : rows) {
     INFO("monitor " << name);
     REQUIRE(rs.size() >= 4);
@@ -66,7 +68,10 @@ void check_slots(const std::map<std::string, std::vector<row>>& rows, double max
 
 }  // namespace
 
-TEST_CASE("ha uptime: kill -9 of the leader: the gap per monitor is the takeover plus a slot") {
+TEST_CASE(
+    "ha uptime: kill -9 of the leader: the gap per monitor is the takeover plus a slot; the "
+    "failure "
+    "streak goes on") {
   test::http_server target;
   test::ha_cluster c(test::source_path("rulebooks/uptime_ha.yml"), {"-v"});
   configure(c.pg(), target);
@@ -74,7 +79,9 @@ TEST_CASE("ha uptime: kill -9 of the leader: the gap per monitor is the takeover
   REQUIRE(c.wait_leader(w1) == 1);
   auto& w2 = c.start("worker-2");
   INFO("worker-1: " << w1.log());
-  REQUIRE(test::wait_until([&] { return count(c.pg(), "ha_epoch = 1") >= 8; }, 15s));
+  // Past the third failure: worker-1 has alerted for `down`.
+  REQUIRE(test::wait_until(
+      [&] { return count(c.pg(), "ha_epoch = 1 AND monitor_name = 'down'") >= 4; }, 15s));
   kill(w1.pid, SIGKILL);
   c.reap(w1, 5s);
   INFO("worker-2: " << w2.log());
@@ -89,6 +96,14 @@ TEST_CASE("ha uptime: kill -9 of the leader: the gap per monitor is the takeover
     CHECK(rs.front().worker == "worker-1");
     CHECK(rs.back().worker == "worker-2");
   }
+  // The new leader continues the streak from the heartbeats: no second alert.
+  std::vector<int> streak;
+  for (const auto& r : test::http_check_results(w2.audit))
+    if (r["monitor"] == "down") streak.push_back(r["consecutive_failures"].get<int>());
+  REQUIRE(!streak.empty());
+  CHECK(streak.front() >= 5);
+  for (std::size_t i = 1; i < streak.size(); ++i) CHECK(streak[i] == streak[i - 1] + 1);
+  CHECK(w2.log().find("cannot read the failure streaks") == std::string::npos);
 }
 
 TEST_CASE("ha uptime: a frozen leader's late checks are not written after the takeover") {
@@ -99,10 +114,10 @@ TEST_CASE("ha uptime: a frozen leader's late checks are not written after the ta
   REQUIRE(c.wait_leader(w1) == 1);
   c.install_fence_check();
   auto& w2 = c.start("worker-2");
-  REQUIRE(test::wait_until([&] { return count(c.pg(), "ha_epoch = 1") >= 6; }, 15s));
+  REQUIRE(test::wait_until([&] { return count(c.pg(), "ha_epoch = 1") >= 9; }, 15s));
   kill(w1.pid, SIGSTOP);
   REQUIRE(c.wait_leader(w2, 1) == 2);
-  REQUIRE(test::wait_until([&] { return count(c.pg(), "ha_epoch = 2") >= 6; }, 20s));
+  REQUIRE(test::wait_until([&] { return count(c.pg(), "ha_epoch = 2") >= 9; }, 20s));
   kill(w1.pid, SIGCONT);  // wakes up after the takeover: must not act or write as leader
   std::this_thread::sleep_for(3s);
   c.stop_all();

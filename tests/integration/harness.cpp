@@ -139,6 +139,17 @@ std::vector<value> read_jsonl(const std::string& path) {
   return out;
 }
 
+std::vector<value> http_check_results(const std::string& audit) {
+  std::vector<value> out;
+  for (const auto& r : read_jsonl(audit)) {
+    if (r.value("type", "") != "Action") continue;
+    const value* m = r.contains("matching_events") ? &r["matching_events"] : nullptr;
+    if (m && m->contains("m") && (*m)["m"].contains("http_check"))
+      out.push_back((*m)["m"]["http_check"]);
+  }
+  return out;
+}
+
 std::string source_path(const std::string& relative) {
   return std::string(RB_SOURCE_DIR) + "/" + relative;
 }

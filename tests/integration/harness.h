@@ -51,6 +51,9 @@ class temp_dir {
 std::string read_file(const std::string& path);
 // Parses a JSON-lines file (the audit log) into records.
 std::vector<value> read_jsonl(const std::string& path);
+// The http_check results that fired a rule, from an audit log: each Action record's
+// matching_events.m.http_check, in the log's order.
+std::vector<value> http_check_results(const std::string& audit);
 // Path of a file in the source tree (e.g. "rulebooks/hello.yml").
 std::string source_path(const std::string& relative);
 

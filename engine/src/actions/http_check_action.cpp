@@ -4,9 +4,17 @@
 // {http_check: {...}} back to the ruleset, with the monitor's failure streak, and hands a heartbeat
 // to the store. A failed check is a result, not an action error: the action fails only when it
 // cannot run (bad arguments).
+//
+// Failure streaks continue across restarts and HA takeovers: before the first result of a run, and
+// when this worker leads an epoch that is not its previous one + 1 (someone else may have checked
+// in between), the streaks are read once from the heartbeat store. Heartbeats go out at once;
+// results that complete meanwhile wait (in order) for the answer, at most streaks_wait.
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 
@@ -56,6 +64,35 @@ struct check_context {
   bool cancelled = false;
 };
 
+// What a check's ruleset event still needs once its heartbeat is submitted.
+struct check_outcome {
+  http_response r;
+  value failed;
+  bool success = false;
+  std::string reason;
+};
+
+struct held_result {
+  std::shared_ptr<check_context> ctx;
+  check_outcome out;
+  completion done;
+};
+
+constexpr std::chrono::seconds streaks_wait{3};
+
+// The failure streak per monitor and where it comes from. Lives on the loop; the store's answer
+// and the timer reach it through weak pointers (the action may be gone by then).
+struct streak_book {
+  std::unordered_map<std::string, int> failures;  // monitor name → failures in a row
+  bool loaded = false;                            // for `epoch`
+  std::optional<std::int64_t> epoch;              // the HA epoch the map belongs to; none w/o HA
+  bool loading = false;
+  std::uint64_t generation = 0;  // tells the current load's answer from a late one
+  std::deque<held_result> held;  // results completed while loading, in completion order
+  std::weak_ptr<boost::asio::steady_timer> timer;
+  services* svc = nullptr;
+};
+
 class http_check_action final : public action {
  public:
   std::string_view audit_name() const noexcept override { return "http_check"; }
@@ -81,7 +118,17 @@ class http_check_action final : public action {
     http_request request = ctx->spec.request;
     svc.http->send(std::move(request), [this, ctx, &svc, done = std::move(done)](http_response r) {
       if (ctx->cancelled) return;
-      done(finish(*ctx, std::move(r), svc));
+      // The request goes ahead of this check's heartbeat: the store's answer counts every check
+      // before this one, and this one is counted when it is reported.
+      const bool reports = ctx->post_result && svc.post_event;
+      if (reports) maybe_load(ctx->epoch, svc);
+      check_outcome out = record(*ctx, std::move(r), svc);
+      if (svc.metrics) count(*svc.metrics, out.r, out.success);
+      if (reports && book_->loading) {
+        book_->held.push_back({ctx, std::move(out), std::move(done)});
+        return;
+      }
+      done(report(*ctx, std::move(out), svc, book_->failures));
     });
   }
 
@@ -123,12 +170,68 @@ class http_check_action final : public action {
     return {};
   }
 
-  action_result finish(check_context& ctx, http_response r, services& svc) {
+  // Starts a load of the streaks when the map may miss checks: not loaded yet, or this worker now
+  // leads an epoch that does not follow the one the map belongs to.
+  void maybe_load(const std::optional<std::int64_t>& epoch, services& svc) {
+    streak_book& b = *book_;
+    if (b.loading) return;
+    const bool follows = !epoch || (b.epoch && *epoch <= *b.epoch + 1);
+    // Without a store there is nowhere to read from: this worker's own streaks.
+    if (!svc.heartbeats || (b.loaded && follows)) {
+      if (epoch && (!b.epoch || *epoch > *b.epoch)) b.epoch = epoch;
+      return;
+    }
+    b.loading = true;
+    b.epoch = epoch;
+    b.svc = &svc;
+    const std::uint64_t gen = ++b.generation;
+    std::weak_ptr<streak_book> weak = book_;
+    auto timer = std::make_shared<boost::asio::steady_timer>(svc.executor, streaks_wait);
+    b.timer = timer;
+    timer->async_wait([weak, gen, timer](const boost::system::error_code& ec) {
+      auto book = weak.lock();
+      if (ec || !book) return;
+      loaded(*book, gen, failure_streaks{"no answer in time", {}});
+    });
+    svc.heartbeats->request_failure_streaks([weak, gen, ex = svc.executor](failure_streaks s) {
+      // On the store's thread: the answer goes to the loop.
+      boost::asio::post(ex, [weak, gen, s = std::move(s)]() mutable {
+        if (auto book = weak.lock()) loaded(*book, gen, std::move(s));
+      });
+    });
+  }
+
+  // The store's answer (or the timer's): the map continues from it, or from memory on an error;
+  // then the held results go out in order.
+  static void loaded(streak_book& b, std::uint64_t gen, failure_streaks s) {
+    if (gen != b.generation || !b.loading) return;  // a late answer: that load is over
+    if (auto t = b.timer.lock()) t->cancel();
+    if (s.error.empty()) {
+      spdlog::debug("http_check: {} failure streaks continued from the heartbeat store",
+                    s.failures.size());
+      b.failures = std::move(s.failures);
+    } else {
+      spdlog::warn(
+          "http_check: cannot read the failure streaks from the heartbeat store ({}); they go on "
+          "from this worker's own counts",
+          s.error);
+    }
+    b.loaded = true;
+    // Still `loading` while they go out: a result completing meanwhile queues behind them.
+    while (!b.held.empty()) {
+      held_result h = std::move(b.held.front());
+      b.held.pop_front();
+      if (!h.ctx->cancelled) h.done(report(*h.ctx, std::move(h.out), *b.svc, b.failures));
+    }
+    b.loading = false;
+  }
+
+  // Submits the heartbeat and logs the result; the ruleset's event is report()'s.
+  static check_outcome record(check_context& ctx, http_response r, services& svc) {
     value failed =
         r.responded ? failed_conditions(ctx.expect, r, ctx.started_us / 1000000) : value::array();
     const bool success = r.responded && failed.empty();
     const check_spec& spec = ctx.spec;
-    if (svc.metrics) count(*svc.metrics, r, success);
 
     if (svc.heartbeats) {
       heartbeat hb;
@@ -156,12 +259,21 @@ class http_check_action final : public action {
       svc.heartbeats->submit(std::move(hb));
     }
 
-    const std::string reason = success ? std::string() : reason_of(r, failed);
+    std::string reason = success ? std::string() : reason_of(r, failed);
     if (success) {
       spdlog::info("http_check {}: up, {} in {:.1f} ms", spec.name, r.status, r.time.total_ms);
     } else {
       spdlog::info("http_check {}: DOWN, {}", spec.name, reason);
     }
+    return {std::move(r), std::move(failed), success, std::move(reason)};
+  }
+
+  // Posts the result, with the monitor's streak, to the ruleset.
+  static action_result report(check_context& ctx, check_outcome out, services& svc,
+                              std::unordered_map<std::string, int>& failures) {
+    const check_spec& spec = ctx.spec;
+    const http_response& r = out.r;
+    const bool success = out.success;
     value extra = value::object();
     extra["url"] = spec.request.url;
     extra["success"] = success;
@@ -177,12 +289,12 @@ class http_check_action final : public action {
       check["response_bytes"] = r.bytes;
       check["cert_expires_at"] =
           r.cert_expires_at ? value(utc_iso_ms(r.cert_expires_at * 1000000)) : value(nullptr);
-      check["reason"] = success ? value(nullptr) : value(reason);
-      check["failed_conditions"] = std::move(failed);
+      check["reason"] = success ? value(nullptr) : value(out.reason);
+      check["failed_conditions"] = std::move(out.failed);
       check["error"] = r.responded ? value(nullptr) : value(r.error);
       // Streaks per monitor, so rules can alert on the third failure in a row and on recovery
       // without keeping state of their own.
-      int& streak = failures_[spec.name];
+      int& streak = failures[spec.name];
       check["consecutive_failures"] = success ? 0 : ++streak;
       check["recovered_after"] = success ? streak : 0;
       if (success) streak = 0;
@@ -216,7 +328,7 @@ class http_check_action final : public action {
     }
   }
 
-  std::unordered_map<std::string, int> failures_;  // monitor name → failures in a row
+  std::shared_ptr<streak_book> book_ = std::make_shared<streak_book>();
   metric_counter* checks_ok_ = nullptr;
   metric_counter* checks_failed_ = nullptr;
   std::array<metric_histogram*, 6> phases_{};

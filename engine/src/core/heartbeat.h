@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace rb {
 
@@ -41,12 +43,24 @@ struct heartbeat_stats {
   std::uint64_t dropped = 0;  // lost because the spool was full (logged)
 };
 
+// Per monitor_name, the failed heartbeats after its last success (by scheduled_at, within the
+// last 24 h or the retention if shorter). A monitor whose last heartbeat succeeded is absent.
+struct failure_streaks {
+  std::string error;  // "" = the store answered; else why not (the map is then empty)
+  std::unordered_map<std::string, int> failures;
+};
+
 class heartbeat_sink {
  public:
   virtual ~heartbeat_sink() = default;
   // Called on the event loop; never blocks (the heartbeat is queued for the writer thread).
   virtual void submit(heartbeat hb) = 0;
   virtual heartbeat_stats stats() const = 0;
+  // The failure streaks as of every heartbeat submitted before this call (the writer answers
+  // after those rows, spool included). Never blocks: `done` runs once on the store's thread (post
+  // to your loop), with an error when the database cannot answer within the store's timeout; not
+  // at all if the store stops first.
+  virtual void request_failure_streaks(std::function<void(failure_streaks)> done) = 0;
 };
 
 }  // namespace rb

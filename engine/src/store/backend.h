@@ -32,6 +32,9 @@ class backend {
   virtual write_result write(const std::vector<heartbeat>& batch) = 0;
   // Deletes rows scheduled before `cutoff_us`; the number deleted, or -1 with `error`.
   virtual std::int64_t purge(std::int64_t cutoff_us, std::string& error) = 0;
+  // The failure streaks over rows scheduled at or after `since_us` (schema.h streaks_sql); false
+  // with `out.error` when the query fails.
+  virtual bool read_streaks(std::int64_t since_us, failure_streaks& out) = 0;
   virtual std::string describe() const = 0;
 };
 

@@ -224,15 +224,24 @@ class pg_backend final : public backend {
           "WHERE scheduled_at < $1::timestamptz LIMIT 10000)) RETURNING 1) SELECT count(*) FROM d",
           {cutoff}, deadline());
       if (!q.ok() || q.rows.empty()) {
-        write_result r;
-        fail(r, q);
-        error = r.error;
+        error = failure(q);
         return -1;
       }
       const std::int64_t n = std::stoll(q.rows[0][0]);
       total += n;
       if (n < 10000) return total;
     }
+  }
+
+  bool read_streaks(std::int64_t since_us, failure_streaks& out) override {
+    const auto stamp = utc_stamp(since_us < 0 ? 0 : since_us);
+    auto q = conn_->query(streaks_sql(true), {std::string(stamp.view())}, deadline());
+    if (!q.ok()) {
+      out.error = failure(q);
+      return false;
+    }
+    for (const auto& row : q.rows) out.failures[row[0]] = std::stoi(row[1]);
+    return true;
   }
 
   std::string describe() const override { return "postgresql " + ha::describe_dsn(dsn_); }
@@ -255,6 +264,12 @@ class pg_backend final : public backend {
     r.data = false;
     conn_.reset();
     return r;
+  }
+
+  // fail() for a statement outside a batch: its message.
+  std::string failure(const query_outcome& q) {
+    write_result r;
+    return fail(r, q).error;
   }
 
   std::string build_insert() const {

@@ -52,4 +52,23 @@ const char* const sqlite_ddl = R"sql(CREATE TABLE IF NOT EXISTS heartbeats (
 );
 CREATE INDEX IF NOT EXISTS heartbeats_scheduled_at_idx ON heartbeats (scheduled_at);)sql";
 
+std::string streaks_sql(bool postgres) {
+  // A loose index scan for the names (no DISTINCT over the whole table), then per name the newest
+  // success and the rows after it. `since` bounds both, so a long outage costs its window only.
+  const std::string since = postgres ? "$1::timestamptz" : "?1";
+  const std::string succeeded = postgres ? "s.success" : "s.success <> 0";
+  const std::string never = postgres ? "'-infinity'::timestamptz" : "''";
+  return "WITH RECURSIVE names(name) AS (SELECT min(monitor_name) FROM heartbeats UNION ALL "
+         "SELECT (SELECT min(h.monitor_name) FROM heartbeats h WHERE h.monitor_name > n.name) "
+         "FROM names n WHERE n.name IS NOT NULL), "
+         "f AS MATERIALIZED (SELECT n.name, (SELECT count(*) FROM heartbeats h "
+         "WHERE h.monitor_name = n.name AND h.scheduled_at >= " +
+         since +
+         " AND h.scheduled_at > coalesce((SELECT s.scheduled_at FROM heartbeats s "
+         "WHERE s.monitor_name = n.name AND s.scheduled_at >= " +
+         since + " AND " + succeeded + " ORDER BY s.scheduled_at DESC LIMIT 1), " + never +
+         ")) AS failures FROM names n WHERE n.name IS NOT NULL) "
+         "SELECT name, failures FROM f WHERE failures > 0";
+}
+
 }  // namespace rb::store

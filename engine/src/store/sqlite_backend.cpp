@@ -149,6 +149,27 @@ class sqlite_backend final : public backend {
     return sqlite3_changes(db_.get());
   }
 
+  bool read_streaks(std::int64_t since_us, failure_streaks& out) override {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), streaks_sql(false).c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+      out.error = sqlite3_errmsg(db_.get());
+      return false;
+    }
+    stmt_ptr q(raw);
+    bind_text(raw, 1, utc_iso_ms(since_us), false);
+    int rc;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+      out.failures[name ? name : ""] = sqlite3_column_int(raw, 1);
+    }
+    if (rc != SQLITE_DONE) {
+      out.error = sqlite3_errmsg(db_.get());
+      out.failures.clear();
+      return false;
+    }
+    return true;
+  }
+
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:

@@ -12,6 +12,8 @@ namespace {
 constexpr std::chrono::milliseconds backoff_min{100};
 constexpr std::chrono::milliseconds backoff_max{2000};
 constexpr std::chrono::seconds reminder_every{60};
+// How far back a failure streak is counted: a longer outage reports this window's failures.
+constexpr std::chrono::hours streaks_window{24};
 
 std::chrono::milliseconds purge_interval(const store_options& o) {
   if (o.retention_every.count() > 0) return o.retention_every;
@@ -38,6 +40,7 @@ void writer::submit(heartbeat hb) {
     const bool first = queue_.empty();
     if (first) first_queued_ = mono::now();
     queue_.push_back(std::move(hb));
+    ++submitted_;
     // The first row wakes the writer to set its deadline (max_delay from now); then it sleeps
     // until that deadline, or until a batch is full.
     wake = first || queue_.size() == opt_.batch_size;
@@ -48,6 +51,14 @@ void writer::submit(heartbeat hb) {
 heartbeat_stats writer::stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return stats_;
+}
+
+void writer::request_failure_streaks(std::function<void(failure_streaks)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    streaks_requests_.push_back({submitted_, std::move(done)});
+  }
+  wake_.notify_one();
 }
 
 void writer::start() {
@@ -82,6 +93,7 @@ void writer::stop() {
 void writer::run() {
   for (;;) {
     std::vector<heartbeat> batch;
+    std::vector<streaks_request> answer;  // its rows are in this batch or before it
     bool stopping = false;
     bool flushing = false;
     std::uint64_t flush_seen = 0;
@@ -89,7 +101,9 @@ void writer::run() {
       std::unique_lock<std::mutex> lock(mutex_);
       for (;;) {
         const auto now = mono::now();
-        if (stopping_ || queue_.size() >= opt_.batch_size || flush_asked_ != flush_done_) break;
+        if (stopping_ || queue_.size() >= opt_.batch_size || flush_asked_ != flush_done_ ||
+            !streaks_requests_.empty())
+          break;
         if (!queue_.empty() && now >= first_queued_ + opt_.max_delay) break;
         const bool retry = spool_->pending() > 0;
         if (retry && now >= next_attempt_) break;
@@ -104,11 +118,20 @@ void writer::run() {
         else
           wake_.wait_until(lock, wake);
       }
-      const std::size_t n = std::min(queue_.size(), opt_.batch_size);
+      std::size_t n = std::min(queue_.size(), opt_.batch_size);
+      // The batch ends where the next streaks request stands: its answer must not count the rows
+      // submitted after it (their checks are counted by the caller).
+      if (!streaks_requests_.empty())
+        n = std::min<std::size_t>(n, streaks_requests_.front().after - taken_);
       batch.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
+      }
+      taken_ += n;
+      while (!streaks_requests_.empty() && streaks_requests_.front().after <= taken_) {
+        answer.push_back(std::move(streaks_requests_.front()));
+        streaks_requests_.pop_front();
       }
       stopping = stopping_;
       flush_seen = flush_asked_;
@@ -116,6 +139,11 @@ void writer::run() {
       busy_ = true;
     }
     process(batch, stopping, flushing);
+    // On the way out nobody waits for an answer (the loop is ending): the requests are dropped.
+    if (!answer.empty() && !stopping) {
+      failure_streaks s = read_streaks();
+      for (auto& r : answer) r.done(s);
+    }
     bool done = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -142,6 +170,39 @@ void writer::process(std::vector<heartbeat>& batch, bool stopping, bool flushing
     }
   }
   if (!stopping) maybe_purge();
+}
+
+failure_streaks writer::read_streaks() {
+  failure_streaks s;
+  // Inside an outage's backoff the database is not asked again: the caller goes on without it.
+  if (down_ && mono::now() < next_attempt_) {
+    s.error = "the database is not available: " + last_error_;
+    return s;
+  }
+  std::string error;
+  if (!db_->connected() && !db_->connect(error)) {
+    failed(nullptr, error);
+    s.error = error;
+    return s;
+  }
+  // Spooled rows are older than the request: they go in first so that the answer counts them.
+  if (spool_->pending() > 0 && !replay()) {
+    s.error = "the spool could not be replayed: " + last_error_;
+    return s;
+  }
+  auto window = std::chrono::duration_cast<std::chrono::microseconds>(streaks_window);
+  if (opt_.retention.count() > 0)
+    window =
+        std::min(window, std::chrono::duration_cast<std::chrono::microseconds>(opt_.retention));
+  const auto began = mono::now();
+  if (!db_->read_streaks(utc_now_us() - window.count(), s)) {
+    store_log().warn("Heartbeat store {}: cannot read the failure streaks: {}", name_, s.error);
+    return s;
+  }
+  store_log().debug("Heartbeat store {}: {} failure streaks read in {:.1f} ms", name_,
+                    s.failures.size(),
+                    std::chrono::duration<double, std::milli>(mono::now() - began).count());
+  return s;
 }
 
 bool writer::replay() {
@@ -199,8 +260,8 @@ bool writer::commit(const std::vector<heartbeat>& rows, std::size_t& done) {
   account(rows, r);
   done = rows.size();
   const auto ms = std::chrono::duration<double, std::milli>(mono::now() - began).count();
-  store_log().debug("Heartbeat store {}: {} inserted, {} duplicates, {} refused in {:.1f} ms", name_,
-                   r.inserted.size(), r.duplicates, r.rejected, ms);
+  store_log().debug("Heartbeat store {}: {} inserted, {} duplicates, {} refused in {:.1f} ms",
+                    name_, r.inserted.size(), r.duplicates, r.rejected, ms);
   return true;
 }
 
@@ -266,6 +327,7 @@ void writer::to_spool(const std::vector<heartbeat>& batch, std::size_t from) {
 void writer::failed(const heartbeat* first, const std::string& reason) {
   const auto now = mono::now();
   down_ = true;
+  last_error_ = reason;
   next_attempt_ = now + backoff_;
   backoff_ = std::min(backoff_ * 2, backoff_max);
   if (!outage_logged_) {

@@ -7,6 +7,11 @@
 // summary per batch; the first failure of an outage at warn ("Failed to save heartbeat for
 // monitor ...: <reason> (spooled)"), then a reminder with counts at most once a minute, and one
 // info line when the spool is replayed; a full spool at error once per outage.
+//
+// A failure streaks request takes its place in the queue: the writer answers it once the rows
+// submitted before it are committed or spooled, after replaying the spool, and before it writes
+// any row submitted after it, so the answer counts exactly the rows before it. During an outage it
+// answers with an error at once (or after one connect attempt).
 #pragma once
 
 #include <atomic>
@@ -29,6 +34,7 @@ class writer final : public heartbeat_store {
 
   void submit(heartbeat hb) override;
   heartbeat_stats stats() const override;
+  void request_failure_streaks(std::function<void(failure_streaks)> done) override;
   void start() override;
   bool flush(std::chrono::milliseconds timeout) override;
   void stop() override;
@@ -36,7 +42,12 @@ class writer final : public heartbeat_store {
 
  private:
   using mono = std::chrono::steady_clock;
+  struct streaks_request {
+    std::uint64_t after = 0;  // rows submitted before it
+    std::function<void(failure_streaks)> done;
+  };
   void run();
+  failure_streaks read_streaks();
   void process(std::vector<heartbeat>& batch, bool stopping, bool flushing);
   bool replay();
   bool commit(const std::vector<heartbeat>& rows, std::size_t& done);
@@ -56,6 +67,8 @@ class writer final : public heartbeat_store {
   mutable std::mutex mutex_;
   std::condition_variable wake_, idle_;
   std::deque<heartbeat> queue_;
+  std::uint64_t submitted_ = 0, taken_ = 0;  // rows into the queue and out of it, ever
+  std::deque<streaks_request> streaks_requests_;
   mono::time_point first_queued_{};
   bool busy_ = false;
   bool stopping_ = false;
@@ -66,6 +79,7 @@ class writer final : public heartbeat_store {
 
   // Writer thread only.
   bool down_ = false;
+  std::string last_error_;  // of the outage, for streaks requests answered during it
   mono::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{100};
   bool outage_logged_ = false;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -189,7 +190,109 @@ std::string message_of(const std::string& spec) {
   return "(no error)";
 }
 
+// Asks the store for the failure streaks and waits for the answer (the callback runs on the
+// writer thread).
+std::future<failure_streaks> request_streaks(heartbeat_store& store) {
+  auto answer = std::make_shared<std::promise<failure_streaks>>();
+  store.request_failure_streaks([answer](failure_streaks s) { answer->set_value(std::move(s)); });
+  return answer->get_future();
+}
+
+failure_streaks answer_of(std::future<failure_streaks> f) {
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  return f.get();
+}
+
+failure_streaks ask_streaks(heartbeat_store& store) { return answer_of(request_streaks(store)); }
+
+// A heartbeat of `name` scheduled `ago` before now.
+heartbeat recent_hb(const std::string& name, std::chrono::seconds ago, bool success) {
+  heartbeat hb = make_hb(name, 0);
+  hb.scheduled_at_us = utc_now_us() / 1000 * 1000 -
+                       std::chrono::duration_cast<std::chrono::microseconds>(ago).count();
+  hb.started_at_us = hb.scheduled_at_us;
+  hb.success = success;
+  return hb;
+}
+
+// The same history on any store: streaks by scheduled_at (not by arrival), bounded to 24 h, and
+// rows still in the writer's queue (a long max_delay keeps them there) counted.
+void check_streaks(const std::string& spec, const std::string& spool_dir) {
+  auto o = quick_options(spool_dir);
+  o.max_delay = 30s;
+  auto store = open_heartbeat_store(spec, o);
+  store->start();
+  CHECK(ask_streaks(*store).failures.empty());  // no table rows yet: nothing, and no error
+  using std::chrono::hours;
+  using std::chrono::seconds;
+  for (auto hb :
+       {recent_hb("up", 50s, false), recent_hb("up", 40s, false), recent_hb("up", 30s, true),
+        // Arrives out of order: the success is the oldest slot.
+        recent_hb("down", 40s, false), recent_hb("down", 30s, false), recent_hb("down", 50s, true),
+        recent_hb("down", 20s, false), recent_hb("never-ok", 20s, false),
+        recent_hb("never-ok", 10s, false), recent_hb("gone", hours(48), false),
+        // A success and a failure beyond the window, one failure inside it.
+        recent_hb("long", hours(26), true), recent_hb("long", hours(25), false),
+        recent_hb("long", seconds(10), false)})
+    store->submit(hb);
+  REQUIRE(store->flush(5s));
+  auto s = ask_streaks(*store);
+  CHECK(s.error == "");
+  CHECK(s.failures ==
+        std::unordered_map<std::string, int>{{"down", 3}, {"never-ok", 2}, {"long", 1}});
+  // Still queued (max_delay 30 s): the request goes behind them and sees them; it does not see
+  // the rows submitted after it, even when they arrive before the writer wakes.
+  store->submit(recent_hb("up", 20s, false));
+  store->submit(recent_hb("up", 10s, false));
+  store->submit(recent_hb("never-ok", 5s, true));
+  const auto asked = std::chrono::steady_clock::now();
+  auto answer = request_streaks(*store);
+  store->submit(recent_hb("up", 4s, false));
+  store->submit(recent_hb("down", 4s, true));
+  s = answer_of(std::move(answer));
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);
+  CHECK(s.error == "");
+  CHECK(s.failures == std::unordered_map<std::string, int>{{"down", 3}, {"up", 2}, {"long", 1}});
+  // The next request sees them.
+  CHECK(ask_streaks(*store).failures ==
+        std::unordered_map<std::string, int>{{"up", 3}, {"long", 1}});
+  store->stop();
+}
+
 }  // namespace
+
+TEST_CASE("store: sqlite failure streaks count the rows still queued") {
+  temp_dir dir;
+  check_streaks("sqlite:" + dir.path + "/hb.db", dir.path);
+}
+
+TEST_CASE("store: postgres failure streaks count queued rows; an outage answers an error") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  check_streaks(pg.dsn(), dir.path);
+
+  // Through an outage: the spooled row is counted once the database is back.
+  auto store = open_heartbeat_store(pg.dsn(), quick_options(dir.path));
+  store->start();
+  CHECK(ask_streaks(*store).failures.at("up") == 3);
+  pg.stop();
+  store->submit(recent_hb("up", 1s, false));
+  const auto asked = std::chrono::steady_clock::now();
+  CHECK(ask_streaks(*store).error != "");
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);  // bounded by the store's timeout
+  CHECK(store->stats().spooled == 1);
+  pg.start();
+  failure_streaks s;
+  CHECK(eventually(
+      [&] {
+        s = ask_streaks(*store);
+        return s.error.empty();
+      },
+      10s));
+  CHECK(s.failures.at("up") == 4);
+  CHECK(store->stats().spooled == 0);
+  store->stop();
+}
 
 TEST_CASE("store: a bad spec is refused at load time with the password masked") {
   const std::string unknown = message_of("mysql://eda:s3cret@db/eda");
