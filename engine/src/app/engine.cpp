@@ -29,6 +29,7 @@
 #include "ha/elector.h"
 #include "ha/state_store.h"
 #include "http/client.h"
+#include "http/server.h"
 #include "match/fact_store.h"
 #include "match/ruleset_matcher.h"
 #include "store/heartbeat_store.h"
@@ -104,6 +105,8 @@ struct engine::impl {
   sources::ha_signals ha{io};
   // Before the rulesets: their sources send through it, and go first.
   http::client http_client{io};
+  // Listeners (webhook sources) are bound when their sources are built and close with them.
+  http::server http_server{io};
   plugin_options plugins;
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
@@ -353,6 +356,7 @@ struct engine::impl {
         senv.plugin = src.plugin;
         senv.signals = &ha;
         senv.http = &http_client;
+        senv.http_server = &http_server;
         // `monitors` with datacenter_id/agent_id: config tables, by default in the HA database.
         senv.monitor_catalogs = store::pg_monitor_catalogs(
             options.ha_postgres_dsn,
@@ -724,8 +728,9 @@ struct engine::impl {
     for (auto& rs : rulesets) {
       for (auto& sr : rs->sources) {
         ++sources_running;
-        // HA: built-in sources know nothing of leadership; they start with the first term.
-        if (elector && sr.builtin) continue;
+        // HA: built-in sources know nothing of leadership; they start with the first term, but
+        // servers (webhook) answer from the start: 503 until this worker leads.
+        if (elector && sr.builtin && !sr.source->starts_before_leadership()) continue;
         sr.started = true;
         asio::post(io, [&sr] { sr.source->start(); });
       }
@@ -743,7 +748,8 @@ struct engine::impl {
     if (heartbeats) {
       // What the checks wrote is committed, or in the spool for the next run.
       if (!heartbeats->flush(std::chrono::seconds(10)))
-        spdlog::warn("heartbeats: the store did not finish within 10 s; the rest goes to the spool");
+        spdlog::warn(
+            "heartbeats: the store did not finish within 10 s; the rest goes to the spool");
       heartbeats->stop();
     }
     if (elector) {
@@ -779,8 +785,8 @@ struct engine::impl {
     }
     so.worker_id = services.worker_id;
     if (elector && spec.rfind("sqlite:", 0) != 0) so.ha_uuid = options.ha_uuid;
-    so.retention = std::chrono::seconds(
-        static_cast<long long>(options.heartbeat_retention_days * 86400.0));
+    so.retention =
+        std::chrono::seconds(static_cast<long long>(options.heartbeat_retention_days * 86400.0));
     try {
       heartbeats = open_heartbeat_store(spec, so);
     } catch (const std::exception& e) {
