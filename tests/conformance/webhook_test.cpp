@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <thread>
 
 #include "conformance.h"
@@ -20,34 +19,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct reply {
-  int status = 0;  // 0: no HTTP answer (connection or TLS refused)
-  std::string body;
-  std::string headers;
-};
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs the curl CLI with `args` (already quoted where needed).
-reply curl(const std::string& args) {
-  rb::test::temp_dir dir;
-  const std::string body = dir.path() + "/body", head = dir.path() + "/head";
-  const std::string cmd = "curl -s -m 10 -o " + body + " -D " + head + " -w '%{http_code}' " + args;
-  reply r;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[64] = {};
-    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, p);
-    ::pclose(p);
-    r.status = std::atoi(std::string(buf, n).c_str());
-  }
-  r.body = rb::test::read_file(body);
-  r.headers = rb::test::read_file(head);
-  return r;
-}
+using rb::test::curl;
+using rb::test::quote;
+using rb::test::reply;
 
 // The binary running a rulebook with an audit log, stopped with SIGTERM by stop().
 class running {
