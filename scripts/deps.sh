@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libpqxx-dev libluajit-5.1-dev luajit libspdlog-dev libcxxopts-dev doctest-dev
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libre2-dev libsqlite3-dev
   libpq-dev postgresql pgbouncer procps time ccache
-  libssl-dev  # tests: the loopback HTTPS server makes its own CA with OpenSSL's C API
+  libssl-dev  # the embedded HTTP server's TLS and HMAC; tests make their own CA with it
   prometheus  # tests: promtool checks /metrics
   haproxy     # tests: a load balancer in front of two HA workers
 )

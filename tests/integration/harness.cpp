@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -152,6 +153,28 @@ std::vector<value> http_check_results(const std::string& audit) {
 
 std::string source_path(const std::string& relative) {
   return std::string(RB_SOURCE_DIR) + "/" + relative;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+reply curl(const std::string& args) {
+  temp_dir dir;
+  const std::string body = dir.path() + "/body", head = dir.path() + "/head";
+  const std::string cmd = "curl -s -m 10 -o " + body + " -D " + head + " -w '%{http_code}' " + args;
+  reply r;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[64] = {};
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, p);
+    ::pclose(p);
+    r.status = std::atoi(std::string(buf, n).c_str());
+  }
+  r.body = read_file(body);
+  r.headers = read_file(head);
+  return r;
 }
 
 }  // namespace rb::test

@@ -49,6 +49,17 @@ class temp_dir {
 };
 
 std::string read_file(const std::string& path);
+
+// What the curl CLI got back.
+struct reply {
+  int status = 0;  // 0: no HTTP answer (connection or TLS refused)
+  std::string body;
+  std::string headers;
+};
+// Runs `curl -s -m 10 <args>` (a shell command line: quote what needs it).
+reply curl(const std::string& args);
+// `s` single-quoted for the shell.
+std::string quote(const std::string& s);
 // Parses a JSON-lines file (the audit log) into records.
 std::vector<value> read_jsonl(const std::string& path);
 // The http_check results that fired a rule, from an audit log: each Action record's

@@ -30,6 +30,7 @@
 #include "ha/elector.h"
 #include "ha/state_store.h"
 #include "http/client.h"
+#include "http/server.h"
 #include "match/fact_store.h"
 #include "match/ruleset_matcher.h"
 #include "store/heartbeat_store.h"
@@ -107,6 +108,8 @@ struct engine::impl {
   sources::ha_signals ha{io};
   // Before the rulesets: their sources send through it, and go first.
   http::client http_client{io};
+  // Listeners (webhook sources) are bound when their sources are built and close with them.
+  http::server http_server{io};
   plugin_options plugins;
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
@@ -383,6 +386,7 @@ struct engine::impl {
         senv.plugin = src.plugin;
         senv.signals = &ha;
         senv.http = &http_client;
+        senv.http_server = &http_server;
         // `monitors` with datacenter_id/agent_id: config tables, by default in the HA database.
         senv.monitor_catalogs = store::pg_monitor_catalogs(
             options.ha_postgres_dsn,
@@ -794,8 +798,9 @@ struct engine::impl {
     for (auto& rs : rulesets) {
       for (auto& sr : rs->sources) {
         ++sources_running;
-        // HA: built-in sources know nothing of leadership; they start with the first term.
-        if (elector && sr.builtin) continue;
+        // HA: built-in sources know nothing of leadership; they start with the first term, but
+        // servers (webhook) answer from the start: 503 until this worker leads.
+        if (elector && sr.builtin && !sr.source->starts_before_leadership()) continue;
         sr.started = true;
         asio::post(io, [&sr] { sr.source->start(); });
       }

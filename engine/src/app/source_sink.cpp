@@ -54,6 +54,10 @@ bool source_sink::deliver(value&& event) {
   return queue_.has_room();
 }
 
+bool source_sink::ready() const {
+  return held_.empty() && queue_.has_room() && (!hooks_.may_deliver || hooks_.may_deliver());
+}
+
 void source_sink::when_ready(std::function<void()> resume) {
   if (hooks_.may_deliver && (!held_.empty() || !hooks_.may_deliver())) {
     hooks_.when_may_deliver([this, resume = std::move(resume)]() mutable {

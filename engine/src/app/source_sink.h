@@ -56,6 +56,7 @@ class source_sink final : public sources::event_sink {
 
   bool put(value&& event) override;
   void when_ready(std::function<void()> resume) override;
+  bool ready() const override;
 
  private:
   bool deliver(value&& event);

@@ -14,7 +14,10 @@ class restarting_source final : public source {
   restarting_source(source_maker make, source_env env, restart_options opts)
       : make_(std::move(make)), env_(std::move(env)), opts_(opts), timer_(*checked(env_.io)) {
     inner_ = make_(inner_env());
+    before_leadership_ = inner_->starts_before_leadership();
   }
+
+  bool starts_before_leadership() const override { return before_leadership_; }
 
   void start() override {
     if (started_ || stopping_ || ended_) return;
@@ -111,7 +114,8 @@ class restarting_source final : public source {
   boost::asio::steady_timer timer_;
   std::unique_ptr<source> retired_;  // the last failed inner source, until it is destroyed
   std::unique_ptr<source> inner_;
-  unsigned generation_ = 0;  // which inner source a done() comes from
+  bool before_leadership_ = false;  // the plugin's, fixed by the first inner source
+  unsigned generation_ = 0;         // which inner source a done() comes from
   int restarts_ = 0;
   bool started_ = false;
   bool stopping_ = false;

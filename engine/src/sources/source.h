@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/http.h"
+#include "core/http_server.h"
 #include "core/monitor_catalog.h"
 #include "core/value.h"
 
@@ -27,6 +28,9 @@ class event_sink {
   virtual bool put(value&& event) = 0;
   // Calls `resume` once the sink has room again; always posted on the loop, never synchronously.
   virtual void when_ready(std::function<void()> resume) = 0;
+  // True when an event put now goes straight into a queue with room (with HA: this worker is the
+  // trusted leader). Sources that cannot wait (a webhook answering its caller) ask before put().
+  virtual bool ready() const { return true; }
 };
 
 enum class source_end { finished, failed, stopped };
@@ -65,6 +69,7 @@ struct source_env {
   std::string plugin;             // the plugin as written (for logs)
   ha_signals* signals = nullptr;  // shared by all sources of the engine; may be null in tests
   http_sender* http = nullptr;    // the engine's HTTP client (url_check); may be null in tests
+  http_server_factory* http_server = nullptr;  // the embedded server (webhook); may be null
   // Opens the `monitors` source's database catalogs; empty when the engine has none to offer.
   monitor_catalog_factory monitor_catalogs;
   // Called once when the source ends; `error` is non-empty for failed.
@@ -81,6 +86,9 @@ class source {
   // Sources with a memory budget of their own (Lua states) report what they hold, for /metrics.
   virtual bool reports_memory() const noexcept { return false; }
   virtual std::size_t memory_bytes() const noexcept { return 0; }
+  // HA: built-in sources start with the first leadership term, unless this answers true (a
+  // server that must answer followers' callers too; it asks the sink whether it is ready).
+  virtual bool starts_before_leadership() const { return false; }
 };
 
 // Thrown while creating a source from bad arguments (load time only).

@@ -1,5 +1,5 @@
-// builtin: the sources shipped inside the binary (`range`, `generic`, `url_check`, `monitors`),
-// each also reachable as `eda.builtin.X` and `ansible.eda.X`.
+// builtin: the sources shipped inside the binary (`range`, `generic`, `url_check`, `monitors`,
+// `webhook`, `alertmanager`), each also reachable as `eda.builtin.X` and `ansible.eda.X`.
 #pragma once
 
 #include <memory>

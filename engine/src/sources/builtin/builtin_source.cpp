@@ -30,6 +30,7 @@ void builtin_source::stop() {
   if (halted()) return;
   stopping_ = true;
   timer_.cancel();
+  on_stop();
   finish(source_end::stopped);
 }
 

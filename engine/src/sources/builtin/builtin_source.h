@@ -28,6 +28,8 @@ class builtin_source : public source {
 
   // Produces until it has to wait; called on the loop, never after stop() or finish().
   virtual void step() = 0;
+  // Called once by stop(), before the source ends: release what must go at once (a port).
+  virtual void on_stop() {}
 
   void wait_then_step(std::chrono::nanoseconds delay);
   // Brings a pending wait_then_step() forward so that it ends no later than `delay` from now
