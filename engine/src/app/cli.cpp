@@ -66,6 +66,10 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "DIR")
     ("heartbeat-retention", "Days of heartbeats to keep; 0 keeps all (env EDA_HEARTBEAT_RETENTION, default 0)",
        cxxopts::value<std::string>(), "DAYS")
+    ("http-port", "Serve /health/live, /health/ready, /healthz, /metrics and the status page on this port (env EDA_HTTP_PORT; off by default)",
+       cxxopts::value<std::string>(), "PORT")
+    ("http-host", "Address the --http-port server binds (env EDA_HTTP_HOST, default 0.0.0.0)",
+       cxxopts::value<std::string>(), "HOST")
     ("version", "Show the version and exit")
     ("h,help", "Show this help and exit");
   // clang-format on
@@ -251,6 +255,18 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     if (!parse_seconds(retention, o.heartbeat_retention_days))
       return usage("invalid value '" + retention +
                    "' for '--heartbeat-retention': expected a number of days (0 keeps all)");
+    const std::string http_port =
+        r.count("http-port") ? r["http-port"].as<std::string>() : env_or("EDA_HTTP_PORT", "");
+    if (!http_port.empty()) {
+      double port = -1;
+      if (!parse_seconds(http_port, port) || port != static_cast<int>(port) || port < 0 ||
+          port > 65535)
+        return usage("invalid value '" + http_port +
+                     "' for '--http-port': expected a port number (0 picks a free one)");
+      o.http_port = static_cast<int>(port);
+    }
+    o.http_host = r.count("http-host") ? r["http-host"].as<std::string>()
+                                       : env_or("EDA_HTTP_HOST", "0.0.0.0");
     if (const std::string e = check_ha(o); !e.empty()) return usage(e);
   } catch (const cxxopts::exceptions::exception& e) {
     return usage(e.what());

@@ -42,6 +42,9 @@ struct cli_options {
   std::string heartbeat_store;          // --heartbeat-store / EDA_HEARTBEAT_STORE
   std::string heartbeat_spool_dir;      // --heartbeat-spool DIR / EDA_HEARTBEAT_SPOOL
   double heartbeat_retention_days = 0;  // --heartbeat-retention DAYS; 0 = keep forever
+  // Operability server (docs/operations.md): health, metrics, status page. -1 = off.
+  int http_port = -1;                 // --http-port / EDA_HTTP_PORT
+  std::string http_host = "0.0.0.0";  // --http-host / EDA_HTTP_HOST
 };
 
 struct cli_exit {

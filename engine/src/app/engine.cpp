@@ -139,6 +139,8 @@ struct engine::impl {
   static constexpr std::size_t max_held = 10000;
   leadership_term term;  // the term the loop acts in
   metric_counter* takeovers = nullptr;
+  std::string leader_since;  // when this worker's current term began acting (ISO 8601 UTC)
+  std::unique_ptr<http_listener> ops_listener;  // --http-port
   std::vector<std::function<void()>> waiting_for_leadership;
   bool ha_failed = false;
 
@@ -688,6 +690,7 @@ struct engine::impl {
 
   void finish() {
     if (!held.empty() || held_dropped) release_held(false, "the engine stops");
+    if (ops_listener) ops_listener->close();
     current = state::stopped;
     signals.cancel();
     shutdown_deadline.cancel();
@@ -925,6 +928,55 @@ struct engine::impl {
     }
   }
 
+  // ---- the operability server (--http-port; docs/operations.md) ----
+
+  void open_operability_server() {
+    if (options.http_port < 0) return;
+    http_listen_options lo;
+    lo.name = "--http-port";
+    lo.host = options.http_host;
+    lo.port = static_cast<unsigned short>(options.http_port);
+    lo.max_body_size = 64 << 10;
+    try {
+      ops_listener = http_server.listen(lo);
+    } catch (const std::exception& e) {
+      throw startup_error(std::string("--http-port: ") + e.what());
+    }
+    auto live = [](const http_server_request&, http_server_response& res) {
+      // Answering at all says the loop runs: the handler runs on it.
+      res.content_type = "application/json";
+      res.body = R"({"status":"alive"})";
+    };
+    ops_listener->route("/health/live", live);
+    ops_listener->route("/healthz", live);
+    ops_listener->route("/health/ready",
+                        [this](const http_server_request&, http_server_response& res) {
+                          const bool ready = current == state::running && (!elector || acting());
+                          value v = {{"status", ready ? "ready" : "not ready"}, {"role", role()}};
+                          if (elector) {
+                            v["worker_id"] = elector->worker_id();
+                            v["epoch"] = term.epoch;
+                            v["leader_since"] = acting() ? value(leader_since) : value(nullptr);
+                          }
+                          res.status = ready ? 200 : 503;
+                          res.content_type = "application/json";
+                          res.body = v.dump();
+                        });
+    ops_listener->route("/metrics", [this](const http_server_request&, http_server_response& res) {
+      res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      res.body = metrics.render();
+    });
+    spdlog::info("operability server on http://{}:{}/ (health, metrics)", options.http_host,
+                 ops_listener->port());
+  }
+
+  std::string role() const {
+    if (current != state::running) return "stopping";
+    if (!elector) return "standalone";
+    if (acting()) return "leader";
+    return observing ? "observing" : "follower";
+  }
+
   // ---- high availability ----
 
   bool acting() const noexcept { return acting_leader && elector->trusted_now(); }
@@ -1026,6 +1078,7 @@ struct engine::impl {
                    restored, windows, t.epoch);
     acting_leader = true;
     if (takeovers) takeovers->inc();
+    leader_since = utc_now_iso();
     if (observing) {
       observing = false;
       spdlog::info("HA: observe-only ends: this worker leads again (epoch {})", t.epoch);
@@ -1109,6 +1162,7 @@ engine::engine(const cli_options& options, const rulebook::rulebook_model& model
   impl_->build(model);
   impl_->open_heartbeats();
   impl_->register_metrics();
+  impl_->open_operability_server();
 }
 
 engine::~engine() = default;

@@ -20,7 +20,7 @@ void append_number(std::string& out, double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e15)
     std::snprintf(buf, sizeof buf, "%.0f", v);
   else
-    std::snprintf(buf, sizeof buf, "%.9g", v);
+    std::snprintf(buf, sizeof buf, "%.15g", v);
   out += buf;
 }
 
