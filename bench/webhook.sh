@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Webhook requests per second on one core: wrk POSTs a small JSON body to rulebook's webhook
+# source (a rule matching every event runs `none`) and, in the same run, to nginx (one worker)
+# answering a static 200 on the same machine. Both servers are pinned to the same CPU with
+# taskset and wrk to the other, so each server gets exactly one core. Then a fixed-rate run
+# (wrk2-style pacing is not in Debian's wrk: `-R` is not available, so the rate is shaped by
+# connections and the latency distribution comes from wrk --latency) and an RSS sample every
+# second for SOAK seconds under load.
+#
+#   bench/webhook.sh [BUILD_DIR]     env: SECONDS_EACH=10 CONNECTIONS=32 SOAK=600
+#
+# Needs nginx and wrk (scripts/deps.sh installs them when missing; benchmark-only). Results go
+# to stdout; docs/benchmarks.md keeps the recorded figures and this command.
+set -euo pipefail
+
+build=${1:-build}
+secs=${SECONDS_EACH:-10}
+conns=${CONNECTIONS:-32}
+soak=${SOAK:-600}
+hook_port=${HOOK_PORT:-18500}
+nginx_port=${NGINX_PORT:-18501}
+server_cpu=${SERVER_CPU:-0}
+client_cpu=${CLIENT_CPU:-1}
+
+"$(dirname "$0")/../scripts/deps.sh" nginx wrk >&2
+bin="$build/rulebook"
+[ -x "$bin" ] || { echo "no $bin: build first" >&2; exit 1; }
+
+dir=$(mktemp -d /tmp/rb_webhook_bench.XXXXXX)
+chmod 755 "$dir"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+cat >"$dir/hook.yml" <<EOF
+- name: bench
+  hosts: all
+  sources:
+    - webhook:
+        host: 127.0.0.1
+        port: $hook_port
+  rules:
+    - name: every event
+      condition: event.payload is defined
+      action:
+        none:
+EOF
+
+mkdir -p "$dir/tmp"
+cat >"$dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / { return 200 "ok\n"; }
+  }
+}
+EOF
+
+cat >"$dir/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = '{"alert":"disk full","host":"web-1","severity":3}'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+
+taskset -c "$server_cpu" "$bin" -r "$dir/hook.yml" >"$dir/rb.log" 2>&1 &
+rb_pid=$!
+pids+=("$rb_pid")
+taskset -c "$server_cpu" nginx -c "$dir/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+for _ in $(seq 50); do
+  curl -s -o /dev/null "http://127.0.0.1:$hook_port/ready" -d '{}' && break
+  sleep 0.1
+done
+
+run() {  # url → requests/s, p50, p99 (wrk --latency)
+  taskset -c "$client_cpu" wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$dir/post.lua" "$1" \
+    >"$dir/wrk.out"
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' "$dir/wrk.out")
+  p50=$(awk '$1 == "50%" {print $2}' "$dir/wrk.out")
+  p99=$(awk '$1 == "99%" {print $2}' "$dir/wrk.out")
+  echo "$rps $p50 $p99"
+}
+
+read -r n_rps n_p50 n_p99 < <(run "http://127.0.0.1:$nginx_port/hook")
+read -r r_rps r_p50 r_p99 < <(run "http://127.0.0.1:$hook_port/hook")
+echo "nginx static 200:  $n_rps req/s  p50 $n_p50  p99 $n_p99"
+echo "rulebook webhook:  $r_rps req/s  p50 $r_p50  p99 $r_p99"
+awk -v r="$r_rps" -v n="$n_rps" 'BEGIN { printf "ratio: %.1f%% of nginx\n", 100 * r / n }'
+
+# A lighter load (4 connections) for the latency at a moderate rate.
+full_conns=$conns
+conns=4
+read -r l_rps l_p50 l_p99 < <(run "http://127.0.0.1:$hook_port/hook")
+conns=$full_conns
+echo "rulebook webhook, 4 connections: $l_rps req/s  p50 $l_p50  p99 $l_p99"
+
+if [ "$soak" -gt 0 ]; then
+  echo "soak: ${soak}s under load, RSS (KiB) every 60 s:"
+  taskset -c "$client_cpu" wrk -t1 -c"$conns" -d"${soak}s" -s "$dir/post.lua" \
+    "http://127.0.0.1:$hook_port/hook" >"$dir/soak.out" &
+  wrk_pid=$!
+  for ((t = 0; t <= soak; t += 60)); do
+    echo "  t=${t}s rss=$(awk '/VmRSS/ {print $2}' /proc/$rb_pid/status)"
+    [ $t -lt "$soak" ] && sleep 60
+  done
+  wait "$wrk_pid" || true
+  awk '/Requests\/sec/ {print "  soak: " $2 " req/s"}' "$dir/soak.out"
+fi
