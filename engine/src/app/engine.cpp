@@ -389,6 +389,7 @@ struct engine::impl {
         senv.signals = &ha;
         senv.http = &http_client;
         senv.http_server = &http_server;
+        senv.metrics = &metrics;
         // `monitors` with datacenter_id/agent_id: config tables, by default in the HA database.
         senv.monitor_catalogs = store::pg_monitor_catalogs(
             options.ha_postgres_dsn,

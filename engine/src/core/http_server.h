@@ -74,6 +74,8 @@ struct http_listen_options {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::size_t max_connections = 1024;  // more are answered 503 and closed
+  // Called on the loop with the status of every response written (metrics); may be empty.
+  std::function<void(int status)> on_response;
 };
 
 class http_listener {

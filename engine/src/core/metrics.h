@@ -8,6 +8,7 @@
 // Every method is safe from any thread; references stay valid for the registry's life.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -91,6 +92,33 @@ class metrics {
   std::map<std::string, family*> by_name_;
   std::deque<metric_counter> counters_;  // deques: references stay valid as they grow
   std::deque<metric_histogram> histograms_;
+};
+
+// One counter per HTTP status code of a family (`code` label added to `labels`), made on the
+// code's first use; afterwards a count is an array lookup. Not thread-safe: one loop uses it.
+class status_counters {
+ public:
+  status_counters(metrics& registry, std::string name, std::string help, metric_labels labels)
+      : registry_(registry),
+        name_(std::move(name)),
+        help_(std::move(help)),
+        labels_(std::move(labels)) {}
+  void count(int code) {
+    if (code < 100 || code > 599) return;
+    metric_counter*& c = by_code_[static_cast<std::size_t>(code - 100)];
+    if (!c) {
+      metric_labels l = labels_;
+      l.emplace_back("code", std::to_string(code));
+      c = &registry_.counter(name_, help_, l);
+    }
+    c->inc();
+  }
+
+ private:
+  metrics& registry_;
+  std::string name_, help_;
+  metric_labels labels_;
+  std::array<metric_counter*, 500> by_code_{};
 };
 
 // `{a="x",b="y"}` with the format's escapes, or "" without labels.

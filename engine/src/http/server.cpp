@@ -301,6 +301,7 @@ class connection final : public connection_base,
   }
 
   void write(bool http10) {
+    if (st_->opts.on_response) st_->opts.on_response(res_.status);
     out_.clear();
     out_ += "HTTP/1.1 ";
     append_number(out_, res_.status);

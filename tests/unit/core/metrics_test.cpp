@@ -79,3 +79,18 @@ TEST_CASE("metrics: promtool catches what it should (the check can fail)") {
   promtool_check("# TYPE bad counter\nbad{x=\"1\" 1\n", rc);
   CHECK(rc != 0);
 }
+
+TEST_CASE("metrics: status_counters make one series per code on first use") {
+  rb::metrics m;
+  status_counters c(m, "rulebook_http_requests_total", "Requests", {{"source", "hooks"}});
+  c.count(200);
+  c.count(200);
+  c.count(503);
+  c.count(42);  // not a status: ignored
+  const std::string text = m.render();
+  CHECK(text.find("rulebook_http_requests_total{source=\"hooks\",code=\"200\"} 2\n") !=
+        std::string::npos);
+  CHECK(text.find("rulebook_http_requests_total{source=\"hooks\",code=\"503\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("code=\"42\"") == std::string::npos);
+}

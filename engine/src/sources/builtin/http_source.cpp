@@ -65,6 +65,13 @@ http_source::http_source(std::string_view kind, const arg_reader& a, source_env 
   if (!auth.hmac_secret.empty()) hmac_header_ = auth.hmac_header;
   if (this->env().http_server == nullptr)
     a.fail(kind_ + ": internal error: source created without an HTTP server");
+  if (this->env().metrics) {
+    responses_ = std::make_unique<status_counters>(
+        *this->env().metrics, "rulebook_http_requests_total",
+        "Requests answered by a webhook or alertmanager source, by status code",
+        metric_labels{{"source", this->env().name}});
+    o.on_response = [r = responses_.get()](int code) { r->count(code); };
+  }
   try {
     listener_ = this->env().http_server->listen(o);
     listener_->route(

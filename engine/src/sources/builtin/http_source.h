@@ -50,7 +50,8 @@ class http_source : public builtin_source {
   void on_stop() override;
 
   std::string kind_;
-  std::string hmac_header_;  // masked in headers_of(); empty without HMAC
+  std::string hmac_header_;                     // masked in headers_of(); empty without HMAC
+  std::unique_ptr<status_counters> responses_;  // before listener_: it outlives it
   std::unique_ptr<http_listener> listener_;
   bool serving_ = false;
   bool refusing_ = false;  // answering 503 since the last change (logged once per change)
