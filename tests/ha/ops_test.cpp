@@ -182,7 +182,9 @@ struct answer {
   std::chrono::steady_clock::time_point at;
 };
 
-// HAProxy on loopback, health-checking each worker's /health/ready on its --http-port.
+// HAProxy on loopback, health-checking each worker's /health/ready on its --http-port. `timeout
+// check` well above `inter`: a slow answer from a busy leader must not take it out; a dead one
+// refuses the connection at once.
 class haproxy {
  public:
   haproxy(const test::temp_dir& dir, const worker (&w)[2]) : dir_(dir) {
@@ -194,6 +196,7 @@ defaults
     timeout connect 1s
     timeout client 10s
     timeout server 10s
+    timeout check 2s
     retries 2
     option redispatch 1
 frontend webhooks
