@@ -161,6 +161,42 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
+shell_result shell(const std::string& command) {
+  shell_result r;
+  if (FILE* p = ::popen(("(" + command + ") 2>&1").c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    const int status = ::pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  return r;
+}
+
+int wait_http_port(const std::string& err_file, std::chrono::milliseconds timeout) {
+  static const std::string marker = "operability server on http://";
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    const std::string log = read_file(err_file);
+    const auto at = log.find(marker);
+    if (at != std::string::npos) {
+      const auto slash = log.find('/', at + marker.size());
+      const auto colon = log.rfind(':', slash);
+      if (slash != std::string::npos && colon > at)
+        return std::atoi(log.substr(colon + 1, slash - colon - 1).c_str());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+double metric_sample(const std::string& page, const std::string& series) {
+  std::istringstream in(page);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
 reply curl(const std::string& args) {
   temp_dir dir;
   const std::string body = dir.path() + "/body", head = dir.path() + "/head";

@@ -65,6 +65,19 @@ std::vector<value> read_jsonl(const std::string& path);
 // The http_check results that fired a rule, from an audit log: each Action record's
 // matching_events.m.http_check, in the log's order.
 std::vector<value> http_check_results(const std::string& audit);
+// Runs `command` with sh -c; returns its exit status and its stdout and stderr together.
+struct shell_result {
+  int exit_code = -1;
+  std::string output;
+};
+shell_result shell(const std::string& command);
+// Waits until `err_file` (the log of a worker run with --http-port and -v) names its operability
+// server's port; 0 on timeout.
+int wait_http_port(const std::string& err_file,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(15));
+// The value of one sample of a Prometheus text page, given as `name` or `name{labels}` exactly
+// as the page writes it; -1 when absent.
+double metric_sample(const std::string& page, const std::string& series);
 // Path of a file in the source tree (e.g. "rulebooks/hello.yml").
 std::string source_path(const std::string& relative);
 
