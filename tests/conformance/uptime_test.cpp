@@ -159,7 +159,7 @@ TEST_CASE("uptime.yml: the status page at / shows both monitors, the failing one
   const std::string err = dir.path() + "/err";
   const int pid = rb::test::spawn_rulebook(
       {"-r", rb::test::source_path("rulebooks/uptime.yml"), "-e", vars, "--heartbeat-store",
-       "sqlite:" + dir.path() + "/hb.db", "--http-port", "0", "--http-host", "127.0.0.1"},
+       "sqlite:" + dir.path() + "/hb.db", "--http-port", "0", "--http-host", "127.0.0.1", "-v"},
       dir.path() + "/out", err);
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   std::string base;
