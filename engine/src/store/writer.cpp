@@ -189,16 +189,7 @@ void writer::process(std::vector<heartbeat>& batch, bool stopping, bool flushing
 
 failure_streaks writer::read_streaks() {
   failure_streaks s;
-  // Inside an outage's backoff the database is not asked again: the caller goes on without it.
-  if (down_ && mono::now() < next_attempt_) {
-    s.error = "the database is not available: " + last_error_;
-    return s;
-  }
-  std::string error;
-  if (!ensure_connected(error)) {
-    s.error = error;
-    return s;
-  }
+  if (!ready_to_read(s.error)) return s;
   // Spooled rows are older than the request: they go in first so that the answer counts them.
   if (spool_->pending() > 0 && !replay()) {
     s.error = "the spool could not be replayed: " + last_error_;
@@ -221,15 +212,7 @@ failure_streaks writer::read_streaks() {
 
 status_summary writer::read_status() {
   status_summary s;
-  std::string error;
-  if (down_ && mono::now() < next_attempt_) {
-    s.error = "the database is not available: " + last_error_;
-    return s;
-  }
-  if (!ensure_connected(error)) {
-    s.error = error;
-    return s;
-  }
+  if (!ready_to_read(s.error)) return s;
   const auto began = mono::now();
   s = read_status_summary(*db_, utc_now_us());
   if (!s.error.empty()) {
@@ -242,7 +225,12 @@ status_summary writer::read_status() {
   return s;
 }
 
-bool writer::ensure_connected(std::string& error) {
+bool writer::ready_to_read(std::string& error) {
+  // Inside an outage's backoff the database is not asked again: the caller goes on without it.
+  if (down_ && mono::now() < next_attempt_) {
+    error = "the database is not available: " + last_error_;
+    return false;
+  }
   if (db_->connected() || db_->connect(error)) return true;
   failed(nullptr, error);
   return false;

@@ -51,7 +51,8 @@ class writer final : public heartbeat_store {
   void run();
   failure_streaks read_streaks();
   status_summary read_status();
-  bool ensure_connected(std::string& error);
+  // Connected, or why not (an outage's backoff, a failed connect): for the read requests.
+  bool ready_to_read(std::string& error);
   void process(std::vector<heartbeat>& batch, bool stopping, bool flushing);
   bool replay();
   bool commit(const std::vector<heartbeat>& rows, std::size_t& done);
