@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -181,10 +182,27 @@ TEST_CASE("uptime.yml: the status page at / shows both monitors, the failing one
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+  // A real browser at phone width renders it (the layout itself was checked by eye).
+  const std::string png = dir.path() + "/phone.png";
+  const int shot = std::system(
+      ("chromium --headless --no-sandbox --disable-gpu --window-size=390,844 --screenshot=" + png +
+       " " + rb::test::quote(base + "/") + " >/dev/null 2>&1")
+          .c_str());
   ::kill(pid, SIGINT);
   auto r = rb::test::wait_rulebook(pid, dir.path() + "/out", err);
   INFO("stderr: " << r.err);
   INFO("page: " << page.body);
+  CHECK(shot == 0);
+  const std::string image = rb::test::read_file(png);
+  REQUIRE(image.size() > 24);
+  CHECK(image.substr(1, 3) == "PNG");
+  auto be32 = [&](std::size_t at) {
+    return (std::uint32_t(std::uint8_t(image[at])) << 24) |
+           (std::uint32_t(std::uint8_t(image[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(image[at + 2])) << 8) | std::uint8_t(image[at + 3]);
+  };
+  CHECK(be32(16) == 390);       // IHDR width
+  CHECK(image.size() > 10000);  // cards and charts drawn, not a blank page
   CHECK(r.exit_code == 0);
   CHECK(page.status == 200);
   CHECK(page.headers.find("text/html") != std::string::npos);

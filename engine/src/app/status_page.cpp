@@ -200,7 +200,7 @@ std::string render_status_page(const std::optional<status_summary>& summary,
     out += "<p class=\"note\">No heartbeats in the last 7 days yet.</p>";
   } else {
     out += "<h2>Monitors</h2><div class=\"grid\">";
-    for (const auto& m : summary->monitors) monitor_card(out, m, summary->as_of_us);
+    for (const auto& m : summary->monitors) monitor_card(out, m, info.generated_at_us);
     out += "</div>";
     incidents(out, *summary);
   }
