@@ -12,6 +12,7 @@ packages=(
   libssl-dev  # the embedded HTTP server's TLS and HMAC; tests make their own CA with it
   prometheus  # tests: promtool checks /metrics
   haproxy     # tests: a load balancer in front of two HA workers
+  chromium    # tests: the status page rendered headless at phone width
 )
 packages+=("$@")
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -147,4 +148,69 @@ TEST_CASE("uptime.yml: a failure streak continues across a restart from the hear
     ++alerts;
   CHECK(alerts == 1);
   CHECK(second.err.find("cannot read the failure streaks") == std::string::npos);
+}
+
+TEST_CASE("uptime.yml: the status page at / shows both monitors, the failing one down") {
+  rb::test::temp_dir dir;
+  rb::test::http_server target;
+  const std::string vars = dir.write(
+      "vars.yml", "monitors:\n  - {name: ok-page, url: " + target.url("/ok") +
+                      ", interval: 1}\n  - {name: down-page, url: " + target.url("/status/500") +
+                      ", interval: 1}\n");
+  const std::string err = dir.path() + "/err";
+  const int pid = rb::test::spawn_rulebook(
+      {"-r", rb::test::source_path("rulebooks/uptime.yml"), "-e", vars, "--heartbeat-store",
+       "sqlite:" + dir.path() + "/hb.db", "--http-port", "0", "--http-host", "127.0.0.1", "-v"},
+      dir.path() + "/out", err);
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string base;
+  while (base.empty() && std::chrono::steady_clock::now() < limit) {
+    const std::string log = rb::test::read_file(err);
+    const auto at = log.find("operability server on ");
+    if (at != std::string::npos && log.find('\n', at) != std::string::npos)
+      base = log.substr(at + 22, log.find('/', log.find("//", at) + 2) - at - 22);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(base.rfind("http://127.0.0.1:", 0) == 0);
+  // The page renders from a summary refreshed every 10 s: wait for one that has the failure.
+  rb::test::reply page;
+  while (std::chrono::steady_clock::now() < limit) {
+    page = rb::test::curl(rb::test::quote(base + "/"));
+    if (page.body.find("down-page") != std::string::npos &&
+        page.body.find("ok-page") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  // A real browser at phone width renders it (the layout itself was checked by eye).
+  const std::string png = dir.path() + "/phone.png";
+  const int shot = std::system(
+      ("chromium --headless --no-sandbox --disable-gpu --window-size=390,844 --screenshot=" + png +
+       " " + rb::test::quote(base + "/") + " >/dev/null 2>&1")
+          .c_str());
+  ::kill(pid, SIGINT);
+  auto r = rb::test::wait_rulebook(pid, dir.path() + "/out", err);
+  INFO("stderr: " << r.err);
+  INFO("page: " << page.body);
+  CHECK(shot == 0);
+  const std::string image = rb::test::read_file(png);
+  REQUIRE(image.size() > 24);
+  CHECK(image.substr(1, 3) == "PNG");
+  auto be32 = [&](std::size_t at) {
+    return (std::uint32_t(std::uint8_t(image[at])) << 24) |
+           (std::uint32_t(std::uint8_t(image[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(image[at + 2])) << 8) | std::uint8_t(image[at + 3]);
+  };
+  CHECK(be32(16) == 390);       // IHDR width
+  CHECK(image.size() > 10000);  // cards and charts drawn, not a blank page
+  CHECK(r.exit_code == 0);
+  CHECK(page.status == 200);
+  CHECK(page.headers.find("text/html") != std::string::npos);
+  CHECK(page.body.find("1 of 2 monitors down") != std::string::npos);
+  CHECK(page.body.find("<span class=\"pill down\">DOWN</span>") != std::string::npos);
+  CHECK(page.body.find("<span class=\"pill up\">UP</span>") != std::string::npos);
+  CHECK(page.body.find("status 500") != std::string::npos);  // the reason, in the card
+  CHECK(page.body.find("<b class=\"reason\">ongoing</b>") != std::string::npos);
+  CHECK(page.body.find("<svg") != std::string::npos);
+  CHECK(page.body.find("role <b>standalone</b>") != std::string::npos);
 }

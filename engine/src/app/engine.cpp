@@ -22,6 +22,7 @@
 #include "app/plugin_factory.h"
 #include "app/process_stats.h"
 #include "app/source_sink.h"
+#include "app/status_page.h"
 #include "condition/condition.h"
 #include "core/canonical.h"
 #include "core/clock.h"
@@ -141,6 +142,12 @@ struct engine::impl {
   metric_counter* takeovers = nullptr;
   std::string leader_since;  // when this worker's current term began acting (ISO 8601 UTC)
   std::unique_ptr<http_listener> ops_listener;  // --http-port
+  // The status page renders from the store's last summary; a page load never waits on the
+  // database, it only asks for a fresh one when this one is older than status_max_age.
+  static constexpr std::chrono::seconds status_max_age{10};
+  std::optional<status_summary> status_cache;
+  std::chrono::steady_clock::time_point status_asked{};
+  bool status_pending = false;
   std::vector<std::function<void()>> waiting_for_leadership;
   bool ha_failed = false;
 
@@ -967,8 +974,37 @@ struct engine::impl {
       res.content_type = "text/plain; version=0.0.4; charset=utf-8";
       res.body = metrics.render();
     });
-    spdlog::info("operability server on http://{}:{}/ (health, metrics)", options.http_host,
+    ops_listener->route("/", [this](const http_server_request&, http_server_response& res) {
+      refresh_status();
+      status_page_info info;
+      info.role = role();
+      if (elector) {
+        info.worker_id = elector->worker_id();
+        info.epoch = static_cast<std::int64_t>(term.epoch);
+      }
+      info.generated_at_us = utc_now_us();
+      info.has_store = heartbeats != nullptr;
+      res.content_type = "text/html; charset=utf-8";
+      res.body = render_status_page(status_cache, info);
+    });
+    refresh_status();  // answered once the store starts: the first visit has data
+    spdlog::info("operability server on http://{}:{}/ (status, health, metrics)", options.http_host,
                  ops_listener->port());
+  }
+
+  // Asks the store for a new summary when the cached one is stale and none is on its way.
+  void refresh_status() {
+    if (!heartbeats || status_pending) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (status_cache && now - status_asked < status_max_age) return;
+    status_pending = true;
+    status_asked = now;
+    heartbeats->request_status_summary([this](status_summary s) {
+      asio::post(io, [this, s = std::move(s)]() mutable {
+        status_cache = std::move(s);
+        status_pending = false;
+      });
+    });
   }
 
   std::string role() const {

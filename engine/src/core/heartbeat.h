@@ -13,6 +13,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/status_summary.h"
+
 namespace rb {
 
 struct heartbeat {
@@ -61,6 +63,10 @@ class heartbeat_sink {
   // to your loop), with an error when the database cannot answer within the store's timeout; not
   // at all if the store stops first.
   virtual void request_failure_streaks(std::function<void(failure_streaks)> done) = 0;
+  // The status page's summary of the last 7 days of heartbeats in the database (the spool and the
+  // queue are not waited for: a page may lag a batch). Never blocks: `done` runs once on the
+  // store's thread, with an error when the database cannot answer; not at all if the store stops.
+  virtual void request_status_summary(std::function<void(status_summary)> done) = 0;
 };
 
 }  // namespace rb

@@ -35,6 +35,11 @@ class backend {
   // The failure streaks over rows scheduled at or after `since_us` (schema.h streaks_sql); false
   // with `out.error` when the query fails.
   virtual bool read_streaks(std::int64_t since_us, failure_streaks& out) = 0;
+  // Runs one query the store built (status_query.cpp; no parameters) and returns its rows as
+  // text, NULL as "" (booleans are selected as 0/1); false with `error` when it fails.
+  virtual bool query_rows(const std::string& sql, std::vector<std::vector<std::string>>& rows,
+                          std::string& error) = 0;
+  virtual bool postgres() const = 0;
   virtual std::string describe() const = 0;
 };
 

@@ -244,6 +244,18 @@ class pg_backend final : public backend {
     return true;
   }
 
+  bool query_rows(const std::string& sql, std::vector<std::vector<std::string>>& rows,
+                  std::string& error) override {
+    auto q = conn_->query(sql, {}, deadline());
+    if (!q.ok()) {
+      error = failure(q);
+      return false;
+    }
+    rows = std::move(q.rows);
+    return true;
+  }
+
+  bool postgres() const override { return true; }
   std::string describe() const override { return "postgresql " + ha::describe_dsn(dsn_); }
 
  private:

@@ -170,6 +170,32 @@ class sqlite_backend final : public backend {
     return true;
   }
 
+  bool query_rows(const std::string& sql, std::vector<std::vector<std::string>>& rows,
+                  std::string& error) override {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+      error = sqlite3_errmsg(db_.get());
+      return false;
+    }
+    stmt_ptr q(raw);
+    const int n = sqlite3_column_count(raw);
+    int rc;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      auto& row = rows.emplace_back();
+      for (int i = 0; i < n; ++i) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, i));
+        row.emplace_back(text ? text : "");
+      }
+    }
+    if (rc != SQLITE_DONE) {
+      error = sqlite3_errmsg(db_.get());
+      rows.clear();
+      return false;
+    }
+    return true;
+  }
+
+  bool postgres() const override { return false; }
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "store/log.h"
+#include "store/status_query.h"
 
 namespace rb::store {
 
@@ -61,6 +62,14 @@ void writer::request_failure_streaks(std::function<void(failure_streaks)> done) 
   wake_.notify_one();
 }
 
+void writer::request_status_summary(std::function<void(status_summary)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_requests_.push_back(std::move(done));
+  }
+  wake_.notify_one();
+}
+
 void writer::start() {
   if (thread_.joinable()) return;
   if (spool_->pending() > 0)
@@ -94,6 +103,7 @@ void writer::run() {
   for (;;) {
     std::vector<heartbeat> batch;
     std::vector<streaks_request> answer;  // its rows are in this batch or before it
+    std::vector<std::function<void(status_summary)>> status;
     bool stopping = false;
     bool flushing = false;
     std::uint64_t flush_seen = 0;
@@ -102,7 +112,7 @@ void writer::run() {
       for (;;) {
         const auto now = mono::now();
         if (stopping_ || queue_.size() >= opt_.batch_size || flush_asked_ != flush_done_ ||
-            !streaks_requests_.empty())
+            !streaks_requests_.empty() || !status_requests_.empty())
           break;
         if (!queue_.empty() && now >= first_queued_ + opt_.max_delay) break;
         const bool retry = spool_->pending() > 0;
@@ -133,6 +143,7 @@ void writer::run() {
         answer.push_back(std::move(streaks_requests_.front()));
         streaks_requests_.pop_front();
       }
+      status.swap(status_requests_);
       stopping = stopping_;
       flush_seen = flush_asked_;
       flushing = flush_seen != flush_done_;
@@ -143,6 +154,10 @@ void writer::run() {
     if (!answer.empty() && !stopping) {
       failure_streaks s = read_streaks();
       for (auto& r : answer) r.done(s);
+    }
+    if (!status.empty() && !stopping) {
+      status_summary s = read_status();
+      for (auto& done : status) done(s);
     }
     bool done = false;
     {
@@ -174,17 +189,7 @@ void writer::process(std::vector<heartbeat>& batch, bool stopping, bool flushing
 
 failure_streaks writer::read_streaks() {
   failure_streaks s;
-  // Inside an outage's backoff the database is not asked again: the caller goes on without it.
-  if (down_ && mono::now() < next_attempt_) {
-    s.error = "the database is not available: " + last_error_;
-    return s;
-  }
-  std::string error;
-  if (!db_->connected() && !db_->connect(error)) {
-    failed(nullptr, error);
-    s.error = error;
-    return s;
-  }
+  if (!ready_to_read(s.error)) return s;
   // Spooled rows are older than the request: they go in first so that the answer counts them.
   if (spool_->pending() > 0 && !replay()) {
     s.error = "the spool could not be replayed: " + last_error_;
@@ -203,6 +208,32 @@ failure_streaks writer::read_streaks() {
                     s.failures.size(),
                     std::chrono::duration<double, std::milli>(mono::now() - began).count());
   return s;
+}
+
+status_summary writer::read_status() {
+  status_summary s;
+  if (!ready_to_read(s.error)) return s;
+  const auto began = mono::now();
+  s = read_status_summary(*db_, utc_now_us());
+  if (!s.error.empty()) {
+    store_log().warn("Heartbeat store {}: cannot read the status summary: {}", name_, s.error);
+    return s;
+  }
+  store_log().debug("Heartbeat store {}: status of {} monitors read in {:.1f} ms", name_,
+                    s.monitors.size(),
+                    std::chrono::duration<double, std::milli>(mono::now() - began).count());
+  return s;
+}
+
+bool writer::ready_to_read(std::string& error) {
+  // Inside an outage's backoff the database is not asked again: the caller goes on without it.
+  if (down_ && mono::now() < next_attempt_) {
+    error = "the database is not available: " + last_error_;
+    return false;
+  }
+  if (db_->connected() || db_->connect(error)) return true;
+  failed(nullptr, error);
+  return false;
 }
 
 bool writer::replay() {

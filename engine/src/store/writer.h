@@ -11,7 +11,8 @@
 // A failure streaks request takes its place in the queue: the writer answers it once the rows
 // submitted before it are committed or spooled, after replaying the spool, and before it writes
 // any row submitted after it, so the answer counts exactly the rows before it. During an outage it
-// answers with an error at once (or after one connect attempt).
+// answers with an error at once (or after one connect attempt). A status summary request waits for
+// nothing: it is answered after the batch in hand, from what the database has.
 #pragma once
 
 #include <atomic>
@@ -35,6 +36,7 @@ class writer final : public heartbeat_store {
   void submit(heartbeat hb) override;
   heartbeat_stats stats() const override;
   void request_failure_streaks(std::function<void(failure_streaks)> done) override;
+  void request_status_summary(std::function<void(status_summary)> done) override;
   void start() override;
   bool flush(std::chrono::milliseconds timeout) override;
   void stop() override;
@@ -48,6 +50,9 @@ class writer final : public heartbeat_store {
   };
   void run();
   failure_streaks read_streaks();
+  status_summary read_status();
+  // Connected, or why not (an outage's backoff, a failed connect): for the read requests.
+  bool ready_to_read(std::string& error);
   void process(std::vector<heartbeat>& batch, bool stopping, bool flushing);
   bool replay();
   bool commit(const std::vector<heartbeat>& rows, std::size_t& done);
@@ -69,6 +74,7 @@ class writer final : public heartbeat_store {
   std::deque<heartbeat> queue_;
   std::uint64_t submitted_ = 0, taken_ = 0;  // rows into the queue and out of it, ever
   std::deque<streaks_request> streaks_requests_;
+  std::vector<std::function<void(status_summary)>> status_requests_;
   mono::time_point first_queued_{};
   bool busy_ = false;
   bool stopping_ = false;

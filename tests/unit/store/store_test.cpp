@@ -259,6 +259,118 @@ void check_streaks(const std::string& spec, const std::string& spool_dir) {
   store->stop();
 }
 
+// The status page's summary, as the store answers it (on its thread).
+status_summary ask_status(heartbeat_store& store) {
+  auto answer = std::make_shared<std::promise<status_summary>>();
+  store.request_status_summary([answer](status_summary s) { answer->set_value(std::move(s)); });
+  auto f = answer->get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  return f.get();
+}
+
+// A hand-made week of three monitors: uptime ratios, the 24 h slices and the incidents, exact.
+void check_status(const std::string& spec, const std::string& spool_dir) {
+  auto store = open_heartbeat_store(spec, quick_options(spool_dir));
+  store->start();
+  auto empty = ask_status(*store);
+  CHECK(empty.error == "");
+  CHECK(empty.monitors.empty());
+  CHECK(empty.incidents.empty());
+
+  constexpr std::int64_t s_us = 1'000'000, min_us = 60 * s_us, h_us = 60 * min_us;
+  const std::int64_t now = utc_now_us() / 1000 * 1000;
+  const std::int64_t width = 15 * min_us;
+  // Slices as the store cuts them (the last one holds now); a test that straddles a quarter hour
+  // reads its indexes from the answer below.
+  const std::int64_t from = (now / width + 1) * width - 96 * width;
+  auto at = [&](const std::string& name, std::int64_t t, bool ok, double ms) {
+    heartbeat hb = make_hb(name, 0);
+    hb.scheduled_at_us = t;
+    hb.started_at_us = t;
+    hb.success = ok;
+    hb.total_ms = ms;
+    if (!ok) hb.failed_conditions = R"([{"condition":"status_code","expected":200,"actual":500}])";
+    hb.status_code = ok ? 200 : 500;
+    return hb;
+  };
+  const std::int64_t t90 = from + 90 * width + min_us, t94 = from + 94 * width + min_us;
+  const std::int64_t t93 = from + 93 * width + min_us, days3 = now - 72 * h_us;
+  std::vector<heartbeat> rows = {
+      at("a", now - 8 * 24 * h_us, false, 5),  // older than 7 days: not counted
+      at("a", days3, true, 10),
+      at("a", days3 + min_us, false, 10),
+      at("a", days3 + 2 * min_us, false, 10),
+      at("a", days3 + 3 * min_us, true, 10),
+      at("a", t90, true, 100),
+      at("a", t90 + 2 * min_us, true, 300),
+      at("a", t94, false, 900),
+      at("b", now - 30 * h_us, true, 40),
+      at("b", t93, true, 50)};
+  heartbeat refused = at("c", now - 5 * h_us, false, 3000);
+  refused.status_code.reset();
+  refused.failed_conditions = "[]";
+  refused.error = "connect: Connection refused";
+  rows.push_back(refused);
+  rows.push_back(at("c", now - 5 * h_us + min_us, true, 20));
+  for (auto& hb : rows) store->submit(hb);
+  REQUIRE(store->flush(5s));
+
+  auto s = ask_status(*store);
+  REQUIRE(s.error == "");
+  CHECK(s.bucket_us == width);
+  CHECK(std::abs(s.as_of_us - now) < 5 * s_us);
+  REQUIRE(s.monitors.size() == 3);
+  const auto& a = s.monitors[0];
+  CHECK(a.name == "a");
+  CHECK(a.checks_7d == 7);
+  CHECK(a.up_7d == 4);
+  CHECK(a.checks_24h == 3);
+  CHECK(a.up_24h == 2);
+  CHECK(a.last_at_us == t94);
+  CHECK_FALSE(a.last_success);
+  CHECK(a.last_status == 500);
+  CHECK(a.last_total_ms == 900);
+  CHECK(a.last_reason == "status_code 500 (expected 200)");
+  REQUIRE(a.buckets.size() == 96);
+  auto slice = [&](const monitor_status& m, std::int64_t t) {
+    return m.buckets[static_cast<std::size_t>((t - s.buckets_from_us) / width)];
+  };
+  CHECK(slice(a, t90).checks == 2);
+  CHECK(slice(a, t90).failures == 0);
+  CHECK(slice(a, t90).avg_ms == doctest::Approx(200));
+  CHECK(slice(a, t94).checks == 1);
+  CHECK(slice(a, t94).failures == 1);
+  CHECK(slice(a, t94).avg_ms < 0);
+  int with_checks = 0;
+  for (const auto& b : a.buckets) with_checks += b.checks > 0;
+  CHECK(with_checks == 2);
+  const auto& b = s.monitors[1];
+  CHECK(b.name == "b");
+  CHECK((b.checks_7d == 2 && b.up_7d == 2 && b.checks_24h == 1 && b.up_24h == 1));
+  CHECK(b.last_success);
+  CHECK(b.last_reason == "");
+  CHECK(slice(b, t93).avg_ms == doctest::Approx(50));
+  const auto& c = s.monitors[2];
+  CHECK((c.name == "c" && c.checks_24h == 2 && c.up_24h == 1 && c.last_success));
+
+  REQUIRE(s.incidents.size() == 3);
+  CHECK(s.incidents[0].monitor == "a");  // newest first; still failing
+  CHECK(s.incidents[0].started_us == t94);
+  CHECK(s.incidents[0].ended_us == 0);
+  CHECK(s.incidents[0].failures == 1);
+  CHECK(s.incidents[0].reason == "status_code 500 (expected 200)");
+  CHECK(s.incidents[1].monitor == "c");
+  CHECK(s.incidents[1].started_us == now - 5 * h_us);
+  CHECK(s.incidents[1].ended_us == now - 5 * h_us + min_us);
+  CHECK(s.incidents[1].failures == 1);
+  CHECK(s.incidents[1].reason == "connect: Connection refused");
+  CHECK(s.incidents[2].monitor == "a");
+  CHECK(s.incidents[2].started_us == days3 + min_us);
+  CHECK(s.incidents[2].ended_us == days3 + 3 * min_us);
+  CHECK(s.incidents[2].failures == 2);
+  store->stop();
+}
+
 }  // namespace
 
 TEST_CASE("store: sqlite failure streaks count the rows still queued") {
@@ -291,6 +403,26 @@ TEST_CASE("store: postgres failure streaks count queued rows; an outage answers 
       10s));
   CHECK(s.failures.at("up") == 4);
   CHECK(store->stats().spooled == 0);
+  store->stop();
+}
+
+TEST_CASE("store: sqlite status summary: uptime, slices and incidents") {
+  temp_dir dir;
+  check_status("sqlite:" + dir.path + "/hb.db", dir.path);
+}
+
+TEST_CASE("store: postgres status summary: uptime, slices and incidents; an outage answers") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  check_status(pg.dsn(), dir.path);
+  auto store = open_heartbeat_store(pg.dsn(), quick_options(dir.path));
+  store->start();
+  CHECK(ask_status(*store).monitors.size() == 3);
+  pg.stop();
+  const auto asked = std::chrono::steady_clock::now();
+  CHECK(ask_status(*store).error != "");
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);
+  pg.start();
   store->stop();
 }
 

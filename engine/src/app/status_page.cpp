@@ -1,0 +1,214 @@
+#include "app/status_page.h"
+
+#include <spdlog/fmt/fmt.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/clock.h"
+
+namespace rb::app {
+
+namespace {
+
+constexpr const char* style = R"css(
+:root{color-scheme:light dark;--up:#1a7f37;--down:#cf222e;--none:#8c959f;--card:#f6f8fa;--line:#d0d7de}
+@media (prefers-color-scheme:dark){:root{--card:#161b22;--line:#30363d}}
+*{box-sizing:border-box}
+body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:12px}
+header{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:baseline;justify-content:space-between}
+h1{font-size:1.4em;margin:0}h2{font-size:1.15em;margin:20px 0 8px}
+.meta{color:var(--none);font-size:.9em}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,340px),1fr));gap:12px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px;min-width:0}
+.top{display:flex;justify-content:space-between;gap:8px;align-items:center}
+.name{font-weight:600;overflow-wrap:anywhere}
+.url,.reason{font-size:.85em;color:var(--none);overflow-wrap:anywhere}
+.reason{color:var(--down)}
+.pill{border-radius:10px;padding:1px 9px;font-size:.8em;font-weight:700;color:#fff;white-space:nowrap}
+.up{background:var(--up)}.down{background:var(--down)}
+.nums{display:flex;gap:16px;font-size:.9em;margin:6px 0}
+svg{display:block;width:100%;height:48px}
+.axis{display:flex;justify-content:space-between;font-size:.75em;color:var(--none)}
+.note{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+td,th{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line);vertical-align:top}
+td:last-child{overflow-wrap:anywhere}
+@media (max-width:600px){thead{display:none}tr{display:block;border-bottom:1px solid var(--line);padding:4px 0}td{display:block;border:0;padding:1px 0}}
+)css";
+
+// "2026-11-28 14:57 UTC".
+std::string when(std::int64_t us) {
+  std::string t = utc_iso_ms(us);
+  return t.substr(0, 10) + " " + t.substr(11, 5) + " UTC";
+}
+
+std::string duration_text(std::int64_t us) {
+  const std::int64_t s = std::max<std::int64_t>(us / 1000000, 0);
+  if (s < 60) return fmt::format("{} s", s);
+  if (s < 3600) return fmt::format("{} min", s / 60);
+  if (s < 86400) return fmt::format("{} h {} min", s / 3600, s % 3600 / 60);
+  return fmt::format("{} d {} h", s / 86400, s % 86400 / 3600);
+}
+
+// Floored to 0.01 %: a monitor that missed one check in a thousand never shows 100.00 %.
+std::string uptime(std::int64_t up, std::int64_t checks) {
+  if (checks <= 0) return "–";
+  const double pct =
+      std::floor(10000.0 * static_cast<double>(up) / static_cast<double>(checks)) / 100.0;
+  return fmt::format("{:.2f} %", pct);
+}
+
+// One bar per slice: its height the mean response time against the chart's slowest slice, red
+// when a check in it failed (full height when none succeeded), a grey tick when it has no check.
+void chart(std::string& out, const monitor_status& m) {
+  const int n = static_cast<int>(m.buckets.size());
+  double max_ms = 0;
+  for (const auto& b : m.buckets) max_ms = std::max(max_ms, b.avg_ms);
+  out += fmt::format(
+      "<svg viewBox=\"0 0 {} 40\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"response "
+      "time, last 24 hours\">",
+      n * 4);
+  for (int i = 0; i < n; ++i) {
+    const auto& b = m.buckets[static_cast<std::size_t>(i)];
+    double h = 1;
+    const char* color = "var(--none)";
+    if (b.checks > 0 && b.avg_ms < 0) {
+      h = 40;
+      color = "var(--down)";
+    } else if (b.checks > 0) {
+      h = max_ms > 0 ? std::max(3.0, 38.0 * b.avg_ms / max_ms) : 3.0;
+      color = b.failures > 0 ? "var(--down)" : "var(--up)";
+    }
+    out += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"3\" height=\"{:.1f}\" fill=\"{}\"/>",
+                       i * 4, 40 - h, h, color);
+  }
+  out += "</svg>";
+  out += fmt::format(
+      "<div class=\"axis\"><span>24 h ago</span><span>slowest slice {:.0f} ms</span>"
+      "<span>now</span></div>",
+      max_ms);
+}
+
+void monitor_card(std::string& out, const monitor_status& m, std::int64_t now_us) {
+  out += "<div class=\"card\"><div class=\"top\"><span class=\"name\">" + html_escape(m.name) +
+         "</span>";
+  out += m.last_success ? "<span class=\"pill up\">UP</span>"
+                        : "<span class=\"pill down\">DOWN</span>";
+  out += "</div>";
+  if (!m.url.empty()) out += "<div class=\"url\">" + html_escape(m.url) + "</div>";
+  std::string last = m.last_status ? std::to_string(*m.last_status) : "no response";
+  if (m.last_success || m.last_status) last += fmt::format(" in {:.1f} ms", m.last_total_ms);
+  out += "<div class=\"meta\">last check " + html_escape(last) + ", " +
+         duration_text(now_us - m.last_at_us) + " ago</div>";
+  if (!m.last_success) out += "<div class=\"reason\">" + html_escape(m.last_reason) + "</div>";
+  out += "<div class=\"nums\"><span>24 h <b>" + uptime(m.up_24h, m.checks_24h) +
+         "</b></span><span>7 d <b>" + uptime(m.up_7d, m.checks_7d) + "</b></span></div>";
+  chart(out, m);
+  out += "</div>";
+}
+
+void incidents(std::string& out, const status_summary& s) {
+  out += "<h2>Recent incidents</h2>";
+  if (s.incidents.empty()) {
+    out += "<p class=\"note\">No failed checks in the last 7 days.</p>";
+    return;
+  }
+  out +=
+      "<table><thead><tr><th>Monitor</th><th>Started</th><th>Ended</th><th>Failed checks</th>"
+      "<th>Last reason</th></tr></thead><tbody>";
+  for (const auto& i : s.incidents) {
+    const std::string ended =
+        i.ended_us > 0
+            ? when(i.ended_us) + " (" + duration_text(i.ended_us - i.started_us) + ")"
+            : "<b class=\"reason\">ongoing</b> (" + duration_text(s.as_of_us - i.started_us) + ")";
+    out += "<tr><td>" + html_escape(i.monitor) + "</td><td>" + when(i.started_us) + "</td><td>" +
+           ended + "</td><td>" + std::to_string(i.failures) + "</td><td>" + html_escape(i.reason) +
+           "</td></tr>";
+  }
+  out += "</tbody></table>";
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_status_page(const std::optional<status_summary>& summary,
+                               const status_page_info& info) {
+  std::string out;
+  out.reserve(16384);
+  out += fmt::format(
+      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta http-equiv=\"refresh\" content=\"{}\"><title>rulebook status</title><style>",
+      info.refresh_seconds);
+  out += style;
+  out += "</style></head><body><header><h1>";
+  std::size_t down = 0;
+  if (summary)
+    for (const auto& m : summary->monitors) down += m.last_success ? 0 : 1;
+  if (!info.has_store || !summary || summary->monitors.empty())
+    out += "rulebook status";
+  else if (down == 0)
+    out += "All monitors up";
+  else
+    out += fmt::format("{} of {} monitors down", down, summary->monitors.size());
+  out += "</h1><div class=\"meta\">role <b>" + html_escape(info.role) + "</b>";
+  if (!info.worker_id.empty()) out += " · worker " + html_escape(info.worker_id);
+  if (info.epoch >= 0) out += fmt::format(" · epoch {}", info.epoch);
+  out += " · " + when(info.generated_at_us);
+  if (summary && summary->error.empty() && summary->as_of_us > 0)
+    out += " · data as of " + when(summary->as_of_us);
+  out += "</div></header>";
+
+  if (!info.has_store) {
+    out +=
+        "<p class=\"note\">No heartbeat store: this rulebook runs no <code>http_check</code>, so "
+        "there are no monitors to show. Health and metrics are at <a href=\"/health/ready\">"
+        "/health/ready</a> and <a href=\"/metrics\">/metrics</a>.</p>";
+  } else if (!summary) {
+    out += "<p class=\"note\">Reading the heartbeat store; this page refreshes itself.</p>";
+  } else if (!summary->error.empty()) {
+    out += "<p class=\"note reason\">The heartbeat store cannot answer: " +
+           html_escape(summary->error) + "</p>";
+  } else if (summary->monitors.empty()) {
+    out += "<p class=\"note\">No heartbeats in the last 7 days yet.</p>";
+  } else {
+    out += "<h2>Monitors</h2><div class=\"grid\">";
+    for (const auto& m : summary->monitors) monitor_card(out, m, info.generated_at_us);
+    out += "</div>";
+    incidents(out, *summary);
+  }
+  out += fmt::format(
+      "<p class=\"meta\">Uptime counts checks that succeeded; the chart shows the last 24 hours in "
+      "15-minute slices. This page refreshes every {} s.</p></body></html>",
+      info.refresh_seconds);
+  return out;
+}
+
+}  // namespace rb::app

@@ -1,0 +1,33 @@
+// status_page: the HTML page at `/` on the --http-port listener (docs/monitoring.md, "Status
+// page"): each monitor's state, uptime over 24 h and 7 d, a response-time chart as inline SVG, the
+// recent incidents and the HA role. Self-contained (inline CSS, no script), refreshes itself, and
+// stacks into one column on a phone. Everything that came from config or a remote server is
+// HTML-escaped.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status_summary.h"
+
+namespace rb::app {
+
+struct status_page_info {
+  std::string role;         // standalone, leader, follower, observing, stopping
+  std::string worker_id;    // "" without HA
+  std::int64_t epoch = -1;  // < 0: without HA
+  std::int64_t generated_at_us = 0;
+  bool has_store = true;  // false: the rulebook runs no http_check
+  int refresh_seconds = 30;
+};
+
+// `summary`: the store's last answer; nullopt while the first one is on its way.
+std::string render_status_page(const std::optional<status_summary>& summary,
+                               const status_page_info& info);
+
+// `text` safe inside HTML text and attribute values.
+std::string html_escape(std::string_view text);
+
+}  // namespace rb::app

@@ -1,0 +1,123 @@
+// The status page renderer: escaping (names, URLs and reasons come from config and remote
+// servers), the empty states, a down monitor and the incidents.
+#include "app/status_page.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace rb;
+using app::render_status_page;
+using app::status_page_info;
+
+namespace {
+
+constexpr std::int64_t now_us = 1795848595000000;  // 2026-11-28T06:49:55Z
+
+bool has(const std::string& page, const std::string& text) {
+  return page.find(text) != std::string::npos;
+}
+
+status_page_info info() {
+  status_page_info i;
+  i.role = "leader";
+  i.worker_id = "w<1>";
+  i.epoch = 7;
+  i.generated_at_us = now_us;
+  return i;
+}
+
+monitor_status monitor(std::string name, bool up) {
+  monitor_status m;
+  m.name = std::move(name);
+  m.last_at_us = now_us - 30'000'000;
+  m.last_success = up;
+  m.last_status = up ? 200 : 500;
+  m.last_total_ms = 12.5;
+  m.checks_24h = 1000;
+  m.up_24h = up ? 1000 : 999;
+  m.checks_7d = 7000;
+  m.up_7d = 6990;
+  m.buckets.resize(status_summary::bucket_count);
+  m.buckets[95] = {3, up ? 0 : 3, up ? 12.5 : -1};
+  m.buckets[94] = {3, 1, 25};
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("status page: every text from config or a server is escaped") {
+  status_summary s;
+  s.as_of_us = now_us;
+  auto m = monitor("<script>alert(1)</script>", false);
+  m.url = "https://x.test/?a=1&b=\"2\"";
+  m.last_reason = "<img src=x onerror=alert(2)>";
+  s.monitors.push_back(m);
+  s.incidents.push_back({"<script>alert(1)</script>", now_us - 120'000'000, 0, 3, "it's <b>"});
+  const std::string page = render_status_page(s, info());
+  CHECK_FALSE(has(page, "<script"));
+  CHECK_FALSE(has(page, "<img"));
+  CHECK_FALSE(has(page, "<b>\"2\""));
+  CHECK(has(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+  CHECK(has(page, "https://x.test/?a=1&amp;b=&quot;2&quot;"));
+  CHECK(has(page, "&lt;img src=x onerror=alert(2)&gt;"));
+  CHECK(has(page, "it&#39;s &lt;b&gt;"));
+  CHECK(has(page, "worker w&lt;1&gt;"));
+  CHECK(app::html_escape("a&<>\"'b") == "a&amp;&lt;&gt;&quot;&#39;b");
+}
+
+TEST_CASE("status page: a down monitor, uptime, chart and an ongoing incident") {
+  status_summary s;
+  s.as_of_us = now_us;
+  s.monitors = {monitor("api", true), monitor("shop", false)};
+  s.monitors[1].last_reason = "status_code 500 (expected 200)";
+  s.incidents.push_back({"shop", now_us - 600'000'000, 0, 10, "status_code 500 (expected 200)"});
+  s.incidents.push_back({"api", now_us - 7200'000'000, now_us - 7080'000'000, 2, "timeout"});
+  const std::string page = render_status_page(s, info());
+  CHECK(has(page, "<meta http-equiv=\"refresh\" content=\"30\">"));
+  CHECK(has(page, "<meta name=\"viewport\""));
+  CHECK(has(page, "1 of 2 monitors down"));
+  CHECK(has(page, "role <b>leader</b>"));
+  CHECK(has(page, "epoch 7"));
+  CHECK(has(page, "<span class=\"pill up\">UP</span>"));
+  CHECK(has(page, "<span class=\"pill down\">DOWN</span>"));
+  CHECK(has(page, "24 h <b>100.00 %</b>"));
+  CHECK(has(page, "24 h <b>99.90 %</b>"));
+  CHECK(has(page, "7 d <b>99.85 %</b>"));  // 6990/7000 = 99.857: floored, never rounded up
+  CHECK(has(page, "last check 500 in 12.5 ms, 30 s ago"));
+  CHECK(has(page, "<svg viewBox=\"0 0 384 40\""));
+  CHECK(has(page, "fill=\"var(--down)\""));
+  CHECK(has(page, "fill=\"var(--up)\""));
+  CHECK(has(page, "ongoing</b> (10 min)"));
+  CHECK(has(page, "2026-11-28 04:51 UTC (2 min)"));
+  CHECK(has(page, "@media (max-width:600px)"));
+  CHECK_FALSE(has(page, "<script"));
+}
+
+TEST_CASE("status page: empty states") {
+  auto i = info();
+  i.has_store = false;
+  i.role = "standalone";
+  i.worker_id = "";
+  i.epoch = -1;
+  std::string page = render_status_page(std::nullopt, i);
+  CHECK(has(page, "No heartbeat store"));
+  CHECK(has(page, "role <b>standalone</b>"));
+  CHECK_FALSE(has(page, "epoch"));
+
+  page = render_status_page(std::nullopt, info());
+  CHECK(has(page, "Reading the heartbeat store"));
+  status_summary s;
+  s.as_of_us = now_us;
+  page = render_status_page(s, info());
+  CHECK(has(page, "No heartbeats in the last 7 days"));
+  s.error = "connection <refused>";
+  page = render_status_page(s, info());
+  CHECK(has(page, "cannot answer: connection &lt;refused&gt;"));
+
+  s = {};
+  s.monitors = {monitor("api", true)};
+  page = render_status_page(s, info());
+  CHECK(has(page, "All monitors up"));
+  CHECK(has(page, "No failed checks in the last 7 days"));
+}
