@@ -3,7 +3,8 @@
 # dependencies, builds, starts the local demo site (build/demo_target on 127.0.0.1:8089: a healthy,
 # a slow, a failing and a flapping page) and monitors it, plus one public URL, until Ctrl-C.
 # Heartbeats go to ./heartbeats.db (SQLite; no PostgreSQL needed). One line per check on stderr,
-# alerts and recoveries on stdout. Extra arguments go to rulebook, e.g. scripts/demo.sh -vv
+# alerts and recoveries on stdout, the status page on http://127.0.0.1:8088/. Extra arguments go
+# to rulebook, e.g. scripts/demo.sh -vv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -15,4 +16,7 @@ target=$!
 trap 'kill $target 2>/dev/null || true' EXIT
 echo "demo: monitoring http://127.0.0.1:8089/{healthy,slow,failing,flapping} and https://example.com/"
 echo "demo: heartbeats in $PWD/heartbeats.db, e.g. sqlite3 heartbeats.db 'SELECT * FROM heartbeats'"
-./build/rulebook -r rulebooks/uptime.yml -e vars/uptime.yml -v "$@"
+port=${DEMO_HTTP_PORT:-8088}
+echo "demo: status page http://127.0.0.1:$port/ (metrics at /metrics; DEMO_HTTP_PORT changes it)"
+./build/rulebook -r rulebooks/uptime.yml -e vars/uptime.yml -v --http-port "$port" \
+  --http-host 127.0.0.1 "$@"
