@@ -40,7 +40,12 @@ TEST_CASE("monitors: each monitor once per interval at its aligned slot, for ~3 
       if (i) CHECK(s[i] - s[i - 1] == 1000);
     }
   }
-  CHECK(o.actions().back() == "stop::shutdown");
+  // The run ended by the shutdown rule. Its once_after window ends 3 s after home's first slot,
+  // the instant home's fourth slot arrives: that slot's record may come just before or after.
+  const auto acts = o.actions();
+  REQUIRE(acts.size() >= 2);
+  CHECK((acts.back() == "stop::shutdown" ||
+         (acts[acts.size() - 2] == "stop::shutdown" && acts.back() == "slot::noop")));
 }
 
 TEST_CASE("monitors: bad monitors are start-up errors naming the source and the monitor") {
