@@ -7,25 +7,12 @@
 #include <chrono>
 #include <thread>
 
+#include "cluster.h"
 #include "harness.h"
 #include "support/pg_server.h"
 
 using namespace rb;
 using namespace std::chrono_literals;
-
-namespace {
-
-bool wait_for_text(const std::string& file, const std::string& text,
-                   std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (test::read_file(file).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("ha cli: usage errors name the flag and exit 2") {
   const std::string rb = test::source_path("rulebooks/hello.yml");
@@ -59,7 +46,7 @@ TEST_CASE(
       {"-r", test::source_path("tests/ha/ha.yml"), "--ha-postgres-dsn",
        "postgresql://eda:hunter2@127.0.0.1:1/eda", "--ha-uuid", "u1", "--ha-worker-id", "w1"},
       dir.path() + "/out", dir.path() + "/err");
-  REQUIRE(wait_for_text(dir.path() + "/err", "cannot connect to PostgreSQL", 10s));
+  REQUIRE(test::wait_for_text(dir.path() + "/err", "cannot connect to PostgreSQL", 10s));
   kill(pid, SIGTERM);
   auto r = test::wait_rulebook(pid, dir.path() + "/out", dir.path() + "/err", 10s);
   CHECK(r.exit_code == 0);
@@ -89,13 +76,14 @@ TEST_CASE("ha cli: ha status, audit fields, a follower stops cleanly") {
         dir.path() + "/" + id + ".out", dir.path() + "/" + id + ".err");
   };
   const int w1 = start("worker-1");
-  REQUIRE(wait_for_text(dir.path() + "/worker-1.err",
-                        "Worker worker-1: Successfully acquired leadership (ha_uuid=status-test, "
-                        "epoch=1)",
-                        15s));
+  REQUIRE(
+      test::wait_for_text(dir.path() + "/worker-1.err",
+                          "Worker worker-1: Successfully acquired leadership (ha_uuid=status-test, "
+                          "epoch=1)",
+                          15s));
   const int w2 = start("worker-2");
-  REQUIRE(wait_for_text(dir.path() + "/worker-2.err",
-                        "Worker worker-2: Another instance is active. Waiting...", 15s));
+  REQUIRE(test::wait_for_text(dir.path() + "/worker-2.err",
+                              "Worker worker-2: Another instance is active. Waiting...", 15s));
 
   s = status();
   CHECK(s.exit_code == 0);
@@ -144,16 +132,18 @@ TEST_CASE("ha cli: scripts/worker1.sh and worker2.sh run a pair that hands over 
                                dir.path() + "/w" + n + ".out", dir.path() + "/w" + n + ".err", env);
   };
   const int w1 = start("1");
-  REQUIRE(wait_for_text(dir.path() + "/w1.err", "Worker worker-1: Successfully acquired", 15s));
-  const int w2 = start("2");
   REQUIRE(
-      wait_for_text(dir.path() + "/w2.err", "Worker worker-2: Another instance is active", 15s));
-  REQUIRE(wait_for_text(dir.path() + "/w1.out", "example_ha_source", 15s));
+      test::wait_for_text(dir.path() + "/w1.err", "Worker worker-1: Successfully acquired", 15s));
+  const int w2 = start("2");
+  REQUIRE(test::wait_for_text(dir.path() + "/w2.err", "Worker worker-2: Another instance is active",
+                              15s));
+  REQUIRE(test::wait_for_text(dir.path() + "/w1.out", "example_ha_source", 15s));
   kill(w1, SIGTERM);  // the script is the worker (exec)
   auto r1 = test::wait_rulebook(w1, dir.path() + "/w1.out", dir.path() + "/w1.err", 15s);
   CHECK(r1.exit_code == 0);
-  REQUIRE(wait_for_text(dir.path() + "/w2.err", "Worker worker-2: Successfully acquired", 5s));
-  REQUIRE(wait_for_text(dir.path() + "/w2.out", "example_ha_source", 5s));
+  REQUIRE(
+      test::wait_for_text(dir.path() + "/w2.err", "Worker worker-2: Successfully acquired", 5s));
+  REQUIRE(test::wait_for_text(dir.path() + "/w2.out", "example_ha_source", 5s));
   kill(w2, SIGTERM);
   auto r2 = test::wait_rulebook(w2, dir.path() + "/w2.out", dir.path() + "/w2.err", 15s);
   CHECK(r2.exit_code == 0);

@@ -32,6 +32,10 @@ double seconds_between(system_clock::time_point a, system_clock::time_point b) {
   return duration<double>(b - a).count();
 }
 
+bool wait_for_text(const std::string& file, const std::string& text, milliseconds timeout) {
+  return wait_until([&] { return read_file(file).find(text) != std::string::npos; }, timeout);
+}
+
 bool wait_until(const std::function<bool()>& pred, milliseconds timeout) {
   const auto end = steady_clock::now() + timeout;
   while (steady_clock::now() < end) {

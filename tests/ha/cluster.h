@@ -21,6 +21,9 @@ std::chrono::system_clock::time_point parse_iso(const std::string& s);
 double seconds_between(std::chrono::system_clock::time_point a,
                        std::chrono::system_clock::time_point b);
 bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+// Waits until the file holds `text` (a log line); false on timeout.
+bool wait_for_text(const std::string& file, const std::string& text,
+                   std::chrono::milliseconds timeout);
 
 struct ha_worker {
   std::string id;

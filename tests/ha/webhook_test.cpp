@@ -6,26 +6,13 @@
 #include <chrono>
 #include <thread>
 
+#include "cluster.h"
 #include "harness.h"
 #include "support/http_server.h"
 #include "support/pg_server.h"
 
 using namespace rb;
 using namespace std::chrono_literals;
-
-namespace {
-
-bool wait_for_text(const std::string& file, const std::string& text,
-                   std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (test::read_file(file).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("ha webhook: a follower answers 503, the leader 200; after a hand-over the new leader") {
   test::pg_server pg;
@@ -68,9 +55,10 @@ TEST_CASE("ha webhook: a follower answers 503, the leader 200; after a hand-over
     CHECK(r.exit_code == 0);
   };
   start(w[0]);
-  REQUIRE(wait_for_text(dir.path() + "/worker-1.err", "Successfully acquired leadership", 15s));
+  REQUIRE(
+      test::wait_for_text(dir.path() + "/worker-1.err", "Successfully acquired leadership", 15s));
   start(w[1]);
-  REQUIRE(wait_for_text(dir.path() + "/worker-2.err", "Another instance is active", 15s));
+  REQUIRE(test::wait_for_text(dir.path() + "/worker-2.err", "Another instance is active", 15s));
   // Listening from start-up; its start() is posted right after: wait until it serves.
   test::reply follower;
   for (int i = 0; i < 100; ++i) {
@@ -84,7 +72,8 @@ TEST_CASE("ha webhook: a follower answers 503, the leader 200; after a hand-over
   CHECK(post(w[0]).status == 200);
 
   stop(w[0]);  // hands over: worker-2 leads
-  REQUIRE(wait_for_text(dir.path() + "/worker-2.err", "Successfully acquired leadership", 15s));
+  REQUIRE(
+      test::wait_for_text(dir.path() + "/worker-2.err", "Successfully acquired leadership", 15s));
   test::reply led;
   for (int i = 0; i < 100 && (led = post(w[1])).status != 200; ++i)
     std::this_thread::sleep_for(50ms);  // its state is restored before it accepts
