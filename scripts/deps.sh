@@ -13,6 +13,7 @@ packages=(
   prometheus  # tests: promtool checks /metrics
   haproxy     # tests: a load balancer in front of two HA workers
   chromium    # tests: the status page rendered headless at phone width
+  ansible-core  # run_playbook / run_module: ansible-playbook and ansible run as child processes
 )
 packages+=("$@")
 
