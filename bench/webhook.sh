@@ -2,12 +2,11 @@
 # Webhook requests per second on one core: wrk POSTs a small JSON body to rulebook's webhook
 # source (a rule matching every event runs `none`) and, in the same run, to nginx (one worker)
 # answering a static 200 on the same machine. Both servers are pinned to the same CPU with
-# taskset and wrk to the other, so each server gets exactly one core. Then a fixed-rate run
-# (wrk2-style pacing is not in Debian's wrk: `-R` is not available, so the rate is shaped by
-# connections and the latency distribution comes from wrk --latency) and an RSS sample every
-# second for SOAK seconds under load.
+# taskset and wrk to the other, so each server gets exactly one core. Then a fixed-rate run at
+# RATE requests/s with bench_paced_post (Debian's wrk has no -R) for the latency distribution,
+# and an RSS sample every 60 s during SOAK seconds under full load.
 #
-#   bench/webhook.sh [BUILD_DIR]     env: SECONDS_EACH=10 CONNECTIONS=32 SOAK=600
+#   bench/webhook.sh [BUILD_DIR]     env: SECONDS_EACH=10 CONNECTIONS=32 RATE=10000 SOAK=600
 #
 # Needs nginx and wrk (scripts/deps.sh installs them when missing; benchmark-only). Results go
 # to stdout; docs/benchmarks.md keeps the recorded figures and this command.
@@ -17,6 +16,7 @@ build=${1:-build}
 secs=${SECONDS_EACH:-10}
 conns=${CONNECTIONS:-32}
 soak=${SOAK:-600}
+rate=${RATE:-10000}
 hook_port=${HOOK_PORT:-18500}
 nginx_port=${NGINX_PORT:-18501}
 server_cpu=${SERVER_CPU:-0}
@@ -24,7 +24,7 @@ client_cpu=${CLIENT_CPU:-1}
 
 "$(dirname "$0")/../scripts/deps.sh" nginx wrk >&2
 bin="$build/rulebook"
-[ -x "$bin" ] || { echo "no $bin: build first" >&2; exit 1; }
+[ -x "$bin" ] && [ -x "$build/bench_paced_post" ] || { echo "build first (rulebook, bench_paced_post)" >&2; exit 1; }
 
 dir=$(mktemp -d /tmp/rb_webhook_bench.XXXXXX)
 chmod 755 "$dir"
@@ -58,6 +58,7 @@ error_log $dir/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  keepalive_requests 10000000;
   client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
   uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
   server {
@@ -99,12 +100,13 @@ echo "nginx static 200:  $n_rps req/s  p50 $n_p50  p99 $n_p99"
 echo "rulebook webhook:  $r_rps req/s  p50 $r_p50  p99 $r_p99"
 awk -v r="$r_rps" -v n="$n_rps" 'BEGIN { printf "ratio: %.1f%% of nginx\n", 100 * r / n }'
 
-# A lighter load (4 connections) for the latency at a moderate rate.
-full_conns=$conns
-conns=4
-read -r l_rps l_p50 l_p99 < <(run "http://127.0.0.1:$hook_port/hook")
-conns=$full_conns
-echo "rulebook webhook, 4 connections: $l_rps req/s  p50 $l_p50  p99 $l_p99"
+# Latency at a fixed rate: bench_paced_post sends on an open-loop schedule (request k due at
+# k/RATE) and counts each latency from its due time, so queueing shows up in the tail.
+paced() {  # port → bench_paced_post's two lines
+  taskset -c "$client_cpu" "$build/bench_paced_post" 127.0.0.1 "$1" /hook "$rate" "$secs" 64
+}
+echo "nginx at $rate req/s:    $(paced "$nginx_port" | tr '\n' ' ')"
+echo "rulebook at $rate req/s: $(paced "$hook_port" | tr '\n' ' ')"
 
 if [ "$soak" -gt 0 ]; then
   echo "soak: ${soak}s under load, RSS (KiB) every 60 s:"
