@@ -4,7 +4,7 @@
 # answering a static 200 on the same machine. Both servers are pinned to the same CPU with
 # taskset and wrk to the other, so each server gets exactly one core. Then a fixed-rate run at
 # RATE requests/s with bench_paced_post (Debian's wrk has no -R) for the latency distribution,
-# and an RSS sample every 60 s during SOAK seconds under full load.
+# and an RSS sample every 60 s during SOAK seconds at that rate.
 #
 #   bench/webhook.sh [BUILD_DIR]     env: SECONDS_EACH=10 CONNECTIONS=32 RATE=10000 SOAK=600
 #
@@ -109,14 +109,14 @@ echo "nginx at $rate req/s:    $(paced "$nginx_port" | tr '\n' ' ')"
 echo "rulebook at $rate req/s: $(paced "$hook_port" | tr '\n' ' ')"
 
 if [ "$soak" -gt 0 ]; then
-  echo "soak: ${soak}s under load, RSS (KiB) every 60 s:"
-  taskset -c "$client_cpu" wrk -t1 -c"$conns" -d"${soak}s" -s "$dir/post.lua" \
-    "http://127.0.0.1:$hook_port/hook" >"$dir/soak.out" &
-  wrk_pid=$!
+  echo "soak: ${soak}s at $rate req/s, RSS (KiB) every 60 s:"
+  taskset -c "$client_cpu" "$build/bench_paced_post" 127.0.0.1 "$hook_port" /hook "$rate" "$soak" 64 \
+    >"$dir/soak.out" &
+  client_pid=$!
   for ((t = 0; t <= soak; t += 60)); do
     echo "  t=${t}s rss=$(awk '/VmRSS/ {print $2}' /proc/$rb_pid/status)"
     [ $t -lt "$soak" ] && sleep 60
   done
-  wait "$wrk_pid" || true
-  awk '/Requests\/sec/ {print "  soak: " $2 " req/s"}' "$dir/soak.out"
+  wait "$client_pid" || true
+  sed 's/^/  soak: /' "$dir/soak.out"
 fi
