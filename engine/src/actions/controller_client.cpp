@@ -180,7 +180,7 @@ class run_state final : public controller_run, public std::enable_shared_from_th
         return;
       }
       if (poll && (!r.responded || r.status >= 500 || r.status == 429)) {
-        spdlog::warn("controller job {}: {}; trying again at the next poll", copy.url, problem);
+        spdlog::warn("{}; trying again at the next poll", problem);
         self->schedule_poll();
         return;
       }
