@@ -3,6 +3,7 @@
 // installed here, so the stub answers the documented endpoints (template lookup, launch, job
 // status, artifacts, 401, 404) the way the API documents them.
 
+#include <algorithm>
 #include <map>
 
 #include "conformance.h"
@@ -215,5 +216,40 @@ TEST_CASE("controller: start-up errors without a controller or with bad settings
                                 {"EDA_CONTROLLER_URL=ftp://x", "EDA_CONTROLLER_TOKEN=t"});
     CHECK(o.run.exit_code == 2);
     CHECK(o.err_has("invalid controller url 'ftp://x'"));
+  }
+}
+
+TEST_CASE("rulebooks/actions_controller.yml against the stand-in") {
+  auto stub = make_stub("tok");
+  stub.add({"Restart service",
+            "Default",
+            false,
+            {{"running", "successful"}},
+            {{"restarted_service", "nginx"}}});
+  stub.add({"Rebuild host", "Default", true, {{"running", "successful"}}, {}});
+  rb::test::temp_dir dir;
+  const std::string audit = dir.path() + "/audit.jsonl";
+  const auto run = rb::test::run_rulebook(
+      {"-r", rb::test::source_path("rulebooks/actions_controller.yml"), "--audit-log", audit,
+       "--controller-url", stub.url(), "--controller-token", "tok"},
+      std::chrono::seconds(20), fast_polls);
+  INFO("stderr: " << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("nginx restarted") != std::string::npos);
+  strings got;
+  for (const auto& r : rb::test::read_jsonl(audit))
+    got.push_back(r["rule"].get<std::string>() + ":" + r["status"].get<std::string>());
+  std::sort(got.begin(), got.end());
+  CHECK(got == strings{"rebuild the host:successful", "restart the service:successful",
+                       "restarted:successful"});
+  const auto launches = stub.launches();
+  REQUIRE(launches.size() == 2);
+  for (const auto& l : launches) {
+    if (l.target == "/api/v2/job_templates/1/launch/") {
+      CHECK(l.body["limit"] == "web1");
+      CHECK(l.body["extra_vars"]["service"] == "nginx");
+    } else {
+      CHECK(l.body["extra_vars"]["host"] == "db1");
+    }
   }
 }
