@@ -4,7 +4,10 @@
 // status, artifacts, 401, 404) the way the API documents them.
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <map>
+#include <thread>
 
 #include "conformance.h"
 #include "support/controller_stub.h"
@@ -252,4 +255,39 @@ TEST_CASE("rulebooks/actions_controller.yml against the stand-in") {
       CHECK(l.body["extra_vars"]["host"] == "db1");
     }
   }
+}
+
+TEST_CASE("controller: a shutdown stops following a running job") {
+  auto stub = make_stub("tok");
+  stub.add({"Rollout", "Ops", true, {{"pending", "running"}}, {}});  // never ends
+  rb::test::temp_dir dir;
+  const std::string audit = dir.path() + "/audit.jsonl";
+  ::setenv("EDA_JOB_TEMPLATE_REFRESH_DELAY", "0.02", 1);
+  const int pid = rb::test::spawn_rulebook(
+      {"-r", rulebook_path("controller_one.yml"), "--audit-log", audit, "--controller-url",
+       stub.url(), "--controller-token", "tok", "--shutdown-delay", "0.3"},
+      dir.path() + "/out", dir.path() + "/err");
+  ::unsetenv("EDA_JOB_TEMPLATE_REFRESH_DELAY");
+  const auto polls = [&] {
+    int n = 0;
+    for (const auto& r : stub.requests())
+      if (r.target.find("/api/v2/workflow_jobs/") == 0) ++n;
+    return n;
+  };
+  for (int i = 0; i < 500 && polls() < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(polls() >= 3);
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  const auto run = rb::test::wait_rulebook(pid, dir.path() + "/out", dir.path() + "/err",
+                                           std::chrono::seconds(10));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  INFO("stderr: " << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(took < std::chrono::seconds(3));
+  CHECK(run.err.find("stopped following controller job") != std::string::npos);
+  const int after = polls();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(polls() == after);                     // nobody polls any more
+  CHECK(rb::test::read_jsonl(audit).empty());  // a cancelled action writes no record
 }
