@@ -74,7 +74,8 @@ TEST_CASE("controller: job and workflow templates, artifacts, retries, failures 
       {"--controller-url", stub.url(), "--controller-token", "s3cret-token", "-v"}, fast_polls);
   INFO("stderr: " << o.run.err);
   CHECK(o.run.exit_code == 0);
-  CHECK(o.run.err.find("s3cret-token") == std::string::npos);  // never logged
+  CHECK(o.run.err.find("s3cret-token") == std::string::npos);           // never logged
+  CHECK(o.err_has("controller at " + stub.url() + ": version 4.5.0"));  // the start-up probe
   auto rules = by_rule(o);
 
   // Success: the record, and the request the controller received.
@@ -197,6 +198,8 @@ TEST_CASE("controller: EDA_CONTROLLER_* variables with basic auth; a refused tok
     CHECK(msg.find("unified_job_templates") != std::string::npos);
     CHECK(o.err_has("rule 'workflow': action 'run_workflow_template' failed"));
     CHECK(stub.launches().empty());
+    CHECK(o.err_has("controller: the controller answered 401 (Unauthorized) to GET " + stub.url() +
+                    "/api/v2/config/"));
   }
 }
 

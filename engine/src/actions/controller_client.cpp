@@ -100,6 +100,36 @@ std::string api_problem(const http_request& q, const http_response& r, value& ou
   return {};
 }
 
+// One API call with the settings' authentication and TLS options.
+http_request api_request(const controller_settings& s, std::string method, std::string url,
+                         std::string body) {
+  http_request q;
+  q.method = std::move(method);
+  q.url = std::move(url);
+  q.body = std::move(body);
+  q.timeout = s.request_timeout;
+  q.fresh_connection = false;
+  q.follow_redirects = q.method == "GET";
+  q.max_body_bytes = 16u << 20;  // a job's artifacts may be large
+  q.headers.emplace_back("Accept", "application/json");
+  if (!q.body.empty()) q.headers.emplace_back("Content-Type", "application/json");
+  if (!s.token.empty()) {
+    q.headers.emplace_back("Authorization", "Bearer " + s.token);
+  } else if (!s.username.empty()) {
+    q.headers.emplace_back("Authorization",
+                           "Basic " + base64_encode(s.username + ":" + s.password));
+  }
+  if (starts_with(q.url, "https://")) {
+    const std::string v = lower(s.ssl_verify);
+    if (v == "no" || v == "false") {
+      q.verify_tls = false;
+    } else if (v != "yes" && v != "true" && !v.empty()) {
+      q.ca_file = s.ssl_verify;
+    }
+  }
+  return q;
+}
+
 class run_state final : public controller_run, public std::enable_shared_from_this<run_state> {
  public:
   run_state(const controller_settings& s, http_sender& http, boost::asio::any_io_executor ex,
@@ -138,31 +168,7 @@ class run_state final : public controller_run, public std::enable_shared_from_th
   }
 
   http_request request(std::string method, std::string url, std::string body = {}) const {
-    http_request q;
-    q.method = std::move(method);
-    q.url = std::move(url);
-    q.body = std::move(body);
-    q.timeout = s_.request_timeout;
-    q.fresh_connection = false;
-    q.follow_redirects = q.method == "GET";
-    q.max_body_bytes = 16u << 20;  // a job's artifacts may be large
-    q.headers.emplace_back("Accept", "application/json");
-    if (!q.body.empty()) q.headers.emplace_back("Content-Type", "application/json");
-    if (!s_.token.empty()) {
-      q.headers.emplace_back("Authorization", "Bearer " + s_.token);
-    } else if (!s_.username.empty()) {
-      q.headers.emplace_back("Authorization",
-                             "Basic " + base64_encode(s_.username + ":" + s_.password));
-    }
-    if (starts_with(q.url, "https://")) {
-      const std::string v = lower(s_.ssl_verify);
-      if (v == "no" || v == "false") {
-        q.verify_tls = false;
-      } else if (v != "yes" && v != "true" && !v.empty()) {
-        q.ca_file = s_.ssl_verify;
-      }
-    }
-    return q;
+    return api_request(s_, std::move(method), std::move(url), std::move(body));
   }
 
   // Sends `q`; calls `next` with the JSON object of a 2xx answer, or ends the run with the
@@ -328,6 +334,22 @@ std::shared_ptr<controller_run> run_controller_template(
                                   std::move(organization), std::move(job_params), std::move(done));
   run->lookup();
   return run;
+}
+
+void log_controller_version(const controller_settings& settings, http_sender& http) {
+  http_request q = api_request(settings, "GET", api_root(settings) + "config/", {});
+  const http_request copy = q;
+  http.send(std::move(q), [copy](http_response r) {
+    value body;
+    const std::string problem = api_problem(copy, r, body);
+    if (!problem.empty()) {
+      spdlog::warn("controller: {}; run_job_template and run_workflow_template will fail", problem);
+      return;
+    }
+    const value& v = body.contains("version") ? body["version"] : value("unknown");
+    spdlog::info("controller at {}: version {}", origin_of(copy.url),
+                 v.is_string() ? v.get<std::string>() : v.dump());
+  });
 }
 
 std::string controller_job_ui_url(const controller_settings& s, template_kind kind,

@@ -65,6 +65,11 @@ std::shared_ptr<controller_run> run_controller_template(
     template_kind kind, std::string name, std::string organization, value job_params,
     std::function<void(controller_outcome)> done);
 
+// At start-up, as ansible-rulebook: GET <api>config/ and log the controller's version (info), or
+// why it cannot be used (a warning: here each action then fails with its own record, where
+// ansible-rulebook refuses to start). Completes on the loop; `settings` and `http` must outlive it.
+void log_controller_version(const controller_settings& settings, http_sender& http);
+
 // The job's page in the controller's UI: <scheme://host>/#/jobs/ID/details or
 // /#/jobs/workflow/ID/details, as ansible-rulebook reports it.
 std::string controller_job_ui_url(const controller_settings& s, template_kind kind,

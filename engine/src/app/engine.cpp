@@ -793,6 +793,8 @@ struct engine::impl {
     services.worker_id = elector ? elector->worker_id() : ha::default_worker_id();
     services.metrics = &metrics;
     services.controller = &options.controller;
+    if (!options.controller.url.empty())
+      actions::log_controller_version(options.controller, http_client);
     if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;
