@@ -171,13 +171,16 @@ class run_state final : public controller_run, public std::enable_shared_from_th
     return api_request(s_, std::move(method), std::move(url), std::move(body));
   }
 
-  // Sends `q`; calls `next` with the JSON object of a 2xx answer, or ends the run with the
-  // problem (unless `transient` takes it: a poll tries again later).
-  template <typename Next>
-  void send(http_request q, Next next, bool poll = false) {
+  // Sends `q`; calls `next` with the JSON object of a 2xx answer. A transient failure is tried
+  // again, as ansible-rulebook's client does: a poll at the next interval; a lookup (GET) that
+  // got no answer or a 429/5xx, or a launch (POST) that got a 429/502/503 (the launch cannot have
+  // happened), up to retry_attempts in all, 2 s apart then doubling up to retry_max_delay. Any
+  // other failure ends the run.
+  void send(http_request q, std::function<void(value)> next, bool poll = false, int attempt = 1) {
     auto self = shared_from_this();
-    const http_request copy = q;  // kept for the error message (headers are not shown)
-    http_.send(std::move(q), [self, copy, next = std::move(next), poll](http_response r) mutable {
+    http_request copy = q;  // for the message and a retry (the message shows no header)
+    http_.send(std::move(q), [self, copy = std::move(copy), next = std::move(next), poll,
+                              attempt](http_response r) mutable {
       if (self->cancelled_) return;
       value body;
       std::string problem = api_problem(copy, r, body);
@@ -185,12 +188,29 @@ class run_state final : public controller_run, public std::enable_shared_from_th
         next(std::move(body));
         return;
       }
-      if (poll && (!r.responded || r.status >= 500 || r.status == 429)) {
+      const long st = r.status;
+      if (poll && (!r.responded || st >= 500 || st == 429)) {
         spdlog::warn("{}; trying again at the next poll", problem);
         self->schedule_poll();
         return;
       }
-      self->fail(std::move(problem));
+      const bool transient = copy.method == "GET"
+                                 ? !r.responded || st == 429 || (st >= 500 && st <= 504)
+                                 : r.responded && (st == 429 || st == 502 || st == 503);
+      if (!transient || attempt >= self->s_.retry_attempts) {
+        self->fail(std::move(problem));
+        return;
+      }
+      auto wait = self->s_.retry_first_delay * (1LL << std::min(attempt - 1, 20));
+      wait = std::min<std::chrono::milliseconds>(wait, self->s_.retry_max_delay);
+      spdlog::warn("{}; attempt {} of {} in {} ms", problem, attempt + 1, self->s_.retry_attempts,
+                   wait.count());
+      self->timer_.expires_after(wait);
+      self->timer_.async_wait([self, copy = std::move(copy), next = std::move(next),
+                               attempt](const boost::system::error_code& ec) mutable {
+        if (ec || self->cancelled_) return;
+        self->send(std::move(copy), std::move(next), false, attempt + 1);
+      });
     });
   }
 

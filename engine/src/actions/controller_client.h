@@ -34,6 +34,11 @@ struct controller_settings {
   // Between two looks at a running job (EDA_JOB_TEMPLATE_REFRESH_DELAY, as ansible-rulebook).
   std::chrono::milliseconds poll_interval{10000};
   std::chrono::milliseconds request_timeout{30000};  // each API call
+  // Transient failures of the lookup and the launch (ansible-rulebook's defaults: 5 attempts in
+  // all, 2 s after the first, doubling, at most 60 s apart).
+  int retry_attempts = 5;
+  std::chrono::milliseconds retry_first_delay{2000};
+  std::chrono::milliseconds retry_max_delay{60000};
 };
 
 // Checks the settings as a whole (URL scheme and host, credentials present); "" when fine.

@@ -178,3 +178,60 @@ TEST_CASE("controller_client: settings, encodings") {
   CHECK(base64_encode("eda:pa55word") == "ZWRhOnBhNTV3b3Jk");
   CHECK(url_encode("Deploy App/1 & ü") == "Deploy%20App%2F1%20%26%20%C3%BC");
 }
+
+TEST_CASE("controller_client: transient lookup and launch failures are retried, within limits") {
+  boost::asio::io_context io;
+  scripted_sender http(io);
+  controller_settings s;
+  s.url = "http://awx.local";
+  s.token = "t";
+  s.poll_interval = std::chrono::milliseconds(1);
+  s.retry_first_delay = std::chrono::milliseconds(1);
+  s.retry_attempts = 3;
+  int lookups = 0, launches = 0;
+  long launch_status = 502;
+  http.answer = [&](const rb::http_request& r) {
+    if (r.method == "GET" && r.url.find("unified") != std::string::npos) {
+      if (++lookups == 1) return rb::http_response{};  // no answer at all
+      if (lookups == 2) return json_answer(503, {{"detail", "later"}});
+      return json_answer(200, {{"results",
+                                {{{"type", "job_template"},
+                                  {"name", "J"},
+                                  {"related", {{"launch", "/api/v2/job_templates/1/launch/"}}}}}}});
+    }
+    if (r.method == "POST") {
+      ++launches;
+      if (launch_status != 201) return json_answer(launch_status, {{"detail", "no"}});
+      return json_answer(201, {{"url", "/api/v2/jobs/3/"}});
+    }
+    return json_answer(200, {{"id", 3}, {"status", "successful"}});
+  };
+  std::optional<controller_outcome> got;
+  auto start = [&] {
+    got.reset();
+    run_controller_template(s, http, io.get_executor(), template_kind::job, "J", "O",
+                            value::object(), [&](controller_outcome o) { got = std::move(o); });
+    io.restart();
+    io.run();
+    REQUIRE(got);
+  };
+  SUBCASE("502 on every launch: three attempts, then the error") {
+    start();
+    CHECK(lookups == 3);
+    CHECK(launches == 3);
+    CHECK_FALSE(got->ended);
+    CHECK(got->error.find("answered 502 (Bad Gateway) to POST") != std::string::npos);
+  }
+  SUBCASE("a launch refused with 400 is not retried") {
+    launch_status = 400;
+    start();
+    CHECK(launches == 1);
+    CHECK_FALSE(got->ended);
+  }
+  SUBCASE("a launch that gets through") {
+    launch_status = 201;
+    start();
+    CHECK(got->ended);
+    CHECK(got->job["status"] == "successful");
+  }
+}
