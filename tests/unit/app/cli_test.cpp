@@ -1,9 +1,9 @@
-#include "app/cli.h"
-
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <vector>
+
+#include "app/cli.h"
 
 using namespace rb::app;
 
@@ -21,28 +21,9 @@ int exit_code(const std::variant<cli_options, cli_exit>& r) {
 }  // namespace
 
 TEST_CASE("ansible-rulebook's flags parse into options") {
-  const auto r = parse({"-r",
-                        "rb.yml",
-                        "-e",
-                        "vars.yml",
-                        "-E",
-                        "A,B",
-                        "-i",
-                        "inv.yml",
-                        "-S",
-                        "d1",
-                        "-S",
-                        "d2",
-                        "-vv",
-                        "--print-events",
-                        "--audit-log",
-                        "a.jsonl",
-                        "--shutdown-delay",
-                        "2.5",
-                        "--log-format",
-                        "json",
-                        "--id",
-                        "act-1"});
+  const auto r = parse({"-r", "rb.yml", "-e", "vars.yml", "-E", "A,B", "-i", "inv.yml", "-S", "d1",
+                        "-S", "d2", "-vv", "--print-events", "--audit-log", "a.jsonl",
+                        "--shutdown-delay", "2.5", "--log-format", "json", "--id", "act-1"});
   REQUIRE(std::holds_alternative<cli_options>(r));
   const auto& o = std::get<cli_options>(r);
   CHECK(o.rulebook == "rb.yml");
@@ -88,7 +69,8 @@ TEST_CASE("execution strategy and -m: flag, then EDA_* variable, then default; -
   setenv("EDA_MAX_CONCURRENT_ACTIONS", "3", 1);
   CHECK(opts({"-r", "x"}).execution_strategy == "parallel");
   CHECK(opts({"-r", "x"}).max_concurrent_actions == 3);
-  CHECK(opts({"-r", "x", "--execution-strategy", "sequential"}).execution_strategy == "sequential");
+  CHECK(opts({"-r", "x", "--execution-strategy", "sequential"}).execution_strategy ==
+        "sequential");
   CHECK(opts({"-r", "x", "-m", "7"}).max_concurrent_actions == 7);
   unsetenv("EDA_EXECUTION_STRATEGY");
   unsetenv("EDA_MAX_CONCURRENT_ACTIONS");
