@@ -16,6 +16,7 @@
 //     `created`), and on an API error message and reason {error}.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
