@@ -42,7 +42,10 @@ struct firing {
   const value* vars = nullptr;
   // Facts set by earlier actions of this firing, merged (later keys win); set_fact adds to it.
   value* facts_set = nullptr;
+  std::string_view hosts;  // the ruleset's `hosts`, comma-joined (the controller's `limit`)
 };
+
+struct controller_settings;  // actions/controller_client.h
 
 enum class shutdown_kind { graceful, now };
 
@@ -76,6 +79,8 @@ struct services {
   const leadership* ha = nullptr;        // HA: heartbeats carry the term's epoch
   std::string worker_id;                 // heartbeats' worker_id
   rb::metrics* metrics = nullptr;        // /metrics; null: not counted
+  // run_job_template / run_workflow_template: where the controller is; null: none configured.
+  const controller_settings* controller = nullptr;
 };
 
 struct action_result {

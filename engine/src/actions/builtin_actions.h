@@ -18,6 +18,8 @@ std::unique_ptr<action> make_set_fact(const value& args);
 std::unique_ptr<action> make_retract_fact(const value& args);
 std::unique_ptr<action> make_http_check(const value& args);
 std::unique_ptr<action> make_http_request(const value& args);
+std::unique_ptr<action> make_run_job_template(const value& args);
+std::unique_ptr<action> make_run_workflow_template(const value& args);
 
 // Shared argument checks: throw action_error("<action>: argument '<name>' must be ...").
 void expect_only(std::string_view action, const value& args,

@@ -71,6 +71,7 @@ firing_job::firing_job(const rule_info& rule, std::vector<match::named_event> ev
   view_.rule_uuid = rule_.rule_uuid;
   view_.rule_run_at = rule_run_at_.view();
   view_.facts_set = &facts_set_;
+  view_.hosts = rule_.hosts;
 }
 
 const value& firing_job::base_events() {

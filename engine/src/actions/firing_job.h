@@ -44,6 +44,7 @@ struct rule_info {
   std::string ruleset_uuid;
   std::string rule;
   std::string rule_uuid;
+  std::string hosts;  // the ruleset's hosts, comma-joined
   std::vector<prepared_action> actions;
   std::string audit_fields;  // audit_log::rule_fields of the above, when there is an audit log
 };

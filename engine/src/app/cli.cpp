@@ -70,6 +70,16 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "PORT")
     ("http-host", "Address the --http-port server binds (env EDA_HTTP_HOST, default 0.0.0.0)",
        cxxopts::value<std::string>(), "HOST")
+    ("controller-url", "Controller API base URL, e.g. https://host:8443 (api/ is added to a URL without a path) (env EDA_CONTROLLER_URL)",
+       cxxopts::value<std::string>(), "URL")
+    ("controller-token", "Controller API token (env EDA_CONTROLLER_TOKEN)",
+       cxxopts::value<std::string>(), "TOKEN")
+    ("controller-username", "Controller API username, with --controller-password (env EDA_CONTROLLER_USERNAME)",
+       cxxopts::value<std::string>(), "USER")
+    ("controller-password", "Controller API password (env EDA_CONTROLLER_PASSWORD)",
+       cxxopts::value<std::string>(), "PASSWORD")
+    ("controller-ssl-verify", "Verify the controller's TLS certificate: yes|true, no|false, or a CA bundle path (env EDA_CONTROLLER_SSL_VERIFY, default yes)",
+       cxxopts::value<std::string>(), "yes|no|FILE")
     ("version", "Show the version and exit")
     ("h,help", "Show this help and exit");
   // clang-format on
@@ -140,6 +150,28 @@ std::string check_ha(cli_options& o) {
 }
 
 namespace {
+
+// The controller options, each from its flag or its EDA_CONTROLLER_* variable, checked as
+// ansible-rulebook does (an http(s) URL with a host; a token, or a username and a password).
+std::string read_controller(const cxxopts::ParseResult& r, actions::controller_settings& c) {
+  auto flag_or_env = [&r](const char* flag, const char* env, const char* fallback) {
+    return r.count(flag) ? r[flag].as<std::string>() : env_or(env, fallback);
+  };
+  c.url = flag_or_env("controller-url", "EDA_CONTROLLER_URL", "");
+  c.token = flag_or_env("controller-token", "EDA_CONTROLLER_TOKEN", "");
+  c.username = flag_or_env("controller-username", "EDA_CONTROLLER_USERNAME", "");
+  c.password = flag_or_env("controller-password", "EDA_CONTROLLER_PASSWORD", "");
+  c.ssl_verify = flag_or_env("controller-ssl-verify", "EDA_CONTROLLER_SSL_VERIFY", "yes");
+  const std::string delay = env_or("EDA_JOB_TEMPLATE_REFRESH_DELAY", "10");
+  double seconds = 10;
+  if (!parse_seconds(delay, seconds) || seconds <= 0)
+    return "invalid value '" + delay +
+           "' for EDA_JOB_TEMPLATE_REFRESH_DELAY: expected a positive number of seconds";
+  c.poll_interval = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  if (c.poll_interval.count() < 1) c.poll_interval = std::chrono::milliseconds(1);
+  const std::string problem = actions::controller_settings_problem(c);
+  return problem.empty() ? problem : "--controller-url: " + problem;
+}
 
 cli_exit usage(const std::string& message) {
   return {2, std::string(program_name) + ": " + message +
@@ -268,6 +300,7 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     o.http_host = r.count("http-host") ? r["http-host"].as<std::string>()
                                        : env_or("EDA_HTTP_HOST", "0.0.0.0");
     if (const std::string e = check_ha(o); !e.empty()) return usage(e);
+    if (const std::string e = read_controller(r, o.controller); !e.empty()) return usage(e);
   } catch (const cxxopts::exceptions::exception& e) {
     return usage(e.what());
   }

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "actions/controller_client.h"
+
 namespace rb::app {
 
 enum class log_format { text, json };
@@ -45,6 +47,9 @@ struct cli_options {
   // Operability server (docs/operations.md): health, metrics, status page. -1 = off.
   int http_port = -1;                 // --http-port / EDA_HTTP_PORT
   std::string http_host = "0.0.0.0";  // --http-host / EDA_HTTP_HOST
+  // run_job_template / run_workflow_template: --controller-url, -token, -username, -password,
+  // -ssl-verify (each also EDA_CONTROLLER_*), poll interval from EDA_JOB_TEMPLATE_REFRESH_DELAY.
+  actions::controller_settings controller;
 };
 
 struct cli_exit {

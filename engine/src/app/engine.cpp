@@ -15,6 +15,7 @@
 
 #include "actions/action.h"
 #include "actions/audit_log.h"
+#include "actions/controller_client.h"
 #include "actions/dispatcher.h"
 #include "actions/firing_job.h"
 #include "actions/variables.h"
@@ -271,6 +272,7 @@ struct engine::impl {
     info->ruleset_uuid = rs_uuid;
     info->rule = r.name;
     info->rule_uuid = r.uuid;
+    for (const auto& h : spec.hosts) info->hosts += (info->hosts.empty() ? "" : ",") + h;
     if (audit)
       info->audit_fields = actions::audit_log::rule_fields(info->ruleset, info->ruleset_uuid,
                                                            info->rule, info->rule_uuid);
@@ -285,6 +287,11 @@ struct engine::impl {
       }
       if (a.type != "none") all_noop = false;
       if (a.type == "http_check") uses_http_check = true;
+      if ((a.type == "run_job_template" || a.type == "run_workflow_template") &&
+          options.controller.url.empty())
+        errors.push_back(where +
+                         ": needs the controller's url and credentials (--controller-url "
+                         "and --controller-token, or their EDA_CONTROLLER_* variables)");
       // A ruleset named literally that does not exist fails at run time (as in ansible-rulebook);
       // say so now.
       if (a.args.is_object()) {
@@ -785,6 +792,9 @@ struct engine::impl {
     services.http = &http_client;
     services.worker_id = elector ? elector->worker_id() : ha::default_worker_id();
     services.metrics = &metrics;
+    services.controller = &options.controller;
+    if (!options.controller.url.empty())
+      actions::log_controller_version(options.controller, http_client);
     if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;

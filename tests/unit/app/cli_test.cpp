@@ -93,3 +93,47 @@ TEST_CASE("--help and --version exit 0") {
   CHECK(exit_code(parse({"--help"})) == 0);
   CHECK(exit_code(parse({"--version"})) == 0);
 }
+
+TEST_CASE("controller flags and their EDA_CONTROLLER_* variables") {
+  SUBCASE("flags") {
+    const auto r = parse({"-r", "rb.yml", "--controller-url", "https://awx:8043",
+                          "--controller-token", "tok", "--controller-ssl-verify", "/ca.pem"});
+    REQUIRE(std::holds_alternative<cli_options>(r));
+    const auto& c = std::get<cli_options>(r).controller;
+    CHECK(c.url == "https://awx:8043");
+    CHECK(c.token == "tok");
+    CHECK(c.ssl_verify == "/ca.pem");
+    CHECK(c.poll_interval == std::chrono::seconds(10));
+  }
+  SUBCASE("variables; a flag wins over its variable") {
+    setenv("EDA_CONTROLLER_URL", "http://env:80", 1);
+    setenv("EDA_CONTROLLER_USERNAME", "u", 1);
+    setenv("EDA_CONTROLLER_PASSWORD", "p", 1);
+    setenv("EDA_CONTROLLER_SSL_VERIFY", "no", 1);
+    setenv("EDA_JOB_TEMPLATE_REFRESH_DELAY", "0.5", 1);
+    const auto r = parse({"-r", "rb.yml", "--controller-url", "https://flag"});
+    for (const char* v :
+         {"EDA_CONTROLLER_URL", "EDA_CONTROLLER_USERNAME", "EDA_CONTROLLER_PASSWORD",
+          "EDA_CONTROLLER_SSL_VERIFY", "EDA_JOB_TEMPLATE_REFRESH_DELAY"})
+      unsetenv(v);
+    REQUIRE(std::holds_alternative<cli_options>(r));
+    const auto& c = std::get<cli_options>(r).controller;
+    CHECK(c.url == "https://flag");
+    CHECK(c.username == "u");
+    CHECK(c.password == "p");
+    CHECK(c.token.empty());
+    CHECK(c.ssl_verify == "no");
+    CHECK(c.poll_interval == std::chrono::milliseconds(500));
+  }
+  SUBCASE("usage errors") {
+    CHECK(exit_code(parse(
+              {"-r", "rb.yml", "--controller-url", "awx:8043", "--controller-token", "t"})) == 2);
+    CHECK(exit_code(parse({"-r", "rb.yml", "--controller-url", "https://awx"})) == 2);
+    CHECK(exit_code(parse({"-r", "rb.yml", "--controller-url", "https://awx",
+                           "--controller-username", "u"})) == 2);
+    setenv("EDA_JOB_TEMPLATE_REFRESH_DELAY", "soon", 1);
+    CHECK(exit_code(parse({"-r", "rb.yml"})) == 2);
+    unsetenv("EDA_JOB_TEMPLATE_REFRESH_DELAY");
+    CHECK(exit_code(parse({"-r", "rb.yml"})) == -1);  // no controller: fine
+  }
+}
