@@ -22,6 +22,7 @@
 #include "core/http.h"
 #include "core/leadership.h"
 #include "core/metrics.h"
+#include "core/monitor_directory.h"
 #include "core/value.h"
 
 namespace rb::actions {
@@ -76,6 +77,8 @@ struct services {
   const leadership* ha = nullptr;        // HA: heartbeats carry the term's epoch
   std::string worker_id;                 // heartbeats' worker_id
   rb::metrics* metrics = nullptr;        // /metrics; null: not counted
+  // http_check notes each monitor it checks (the status page's URLs); null: nowhere.
+  monitor_directory* monitors = nullptr;
 };
 
 struct action_result {
