@@ -150,13 +150,17 @@ TEST_CASE("uptime.yml: a failure streak continues across a restart from the hear
   CHECK(second.err.find("cannot read the failure streaks") == std::string::npos);
 }
 
-TEST_CASE("uptime.yml: the status page at / shows both monitors, the failing one down") {
+TEST_CASE("uptime.yml: the status page at / shows the monitors and their URLs, one down") {
   rb::test::temp_dir dir;
   rb::test::http_server target;
-  const std::string vars = dir.write(
-      "vars.yml", "monitors:\n  - {name: ok-page, url: " + target.url("/ok") +
-                      ", interval: 1}\n  - {name: down-page, url: " + target.url("/status/500") +
-                      ", interval: 1}\n");
+  // ok-page's URL has a query to escape; later-page's first slot is days away: pending.
+  const std::string ok_url = target.url("/ok") + "?a=1&b=<2>";
+  const std::string vars =
+      dir.write("vars.yml", "monitors:\n  - {name: ok-page, url: \"" + ok_url +
+                                "\", interval: 1}\n  - {name: down-page, method: head, url: " +
+                                target.url("/status/500") +
+                                ", interval: 1}\n  - {name: later-page, url: " + target.url("/ok") +
+                                ", interval: 604800}\n");
   const std::string err = dir.path() + "/err";
   const int pid = rb::test::spawn_rulebook(
       {"-r", rb::test::source_path("rulebooks/uptime.yml"), "-e", vars, "--heartbeat-store",
@@ -173,13 +177,12 @@ TEST_CASE("uptime.yml: the status page at / shows both monitors, the failing one
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(base.rfind("http://127.0.0.1:", 0) == 0);
-  // The page renders from a summary refreshed every 10 s: wait for one that has the failure.
+  // The page renders from a summary refreshed every 10 s: wait for one that has the failure (the
+  // cards are there from the start, pending).
   rb::test::reply page;
   while (std::chrono::steady_clock::now() < limit) {
     page = rb::test::curl(rb::test::quote(base + "/"));
-    if (page.body.find("down-page") != std::string::npos &&
-        page.body.find("ok-page") != std::string::npos)
-      break;
+    if (page.body.find("1 of 2 monitors down") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   // A real browser at phone width renders it (the layout itself was checked by eye).
@@ -213,4 +216,14 @@ TEST_CASE("uptime.yml: the status page at / shows both monitors, the failing one
   CHECK(page.body.find("<b class=\"reason\">ongoing</b>") != std::string::npos);
   CHECK(page.body.find("<svg") != std::string::npos);
   CHECK(page.body.find("role <b>standalone</b>") != std::string::npos);
+  // Each card has its monitor's method, URL (escaped, a link) and interval.
+  const std::string ok_html = target.url("/ok") + "?a=1&amp;b=&lt;2&gt;";
+  CHECK(page.body.find("GET <a href=\"" + ok_html + "\" rel=\"noopener noreferrer nofollow\">" +
+                       ok_html + "</a> · every 1 s") != std::string::npos);
+  CHECK(page.body.find("HEAD <a href=\"" + target.url("/status/500") + "\"") != std::string::npos);
+  CHECK(page.body.find("b=<2>") == std::string::npos);
+  // Scheduled, not checked yet: its card says so instead of missing.
+  CHECK(page.body.find("<span class=\"name\">later-page</span><span class=\"pill "
+                       "pending\">PENDING</span>") != std::string::npos);
+  CHECK(page.body.find("every 604800 s") != std::string::npos);
 }

@@ -29,7 +29,8 @@ struct worker {
   std::string out, err, audit;
 };
 
-// Two workers of one HA group, each with a webhook source and --http-port.
+// Two workers of one HA group, each with a webhook source and --http-port; with `monitor_url`
+// set, also a `monitors` source checking it every second (heartbeats: the status page's data).
 class ops_pair {
  public:
   ops_pair() {
@@ -50,19 +51,28 @@ class ops_pair {
 
   // Starts `x` and waits for its operability port; `log` is the line that says its role.
   void start(worker& x, const std::string& log) {
+    const std::string monitors = monitor_url.empty() ? "" : R"(
+    - monitors:
+        monitors:
+          - {name: probe, url: ")" + monitor_url + R"(", interval: 1, timeout: 1})";
+    const std::string check = monitor_url.empty() ? "" : R"(
+    - name: check
+      condition: event.monitor is defined
+      action:
+        http_check:)";
     const std::string rb = dir.write(x.id + ".yml", R"(
 - name: hooks
   hosts: all
   sources:
     - ansible.eda.webhook:
         host: 127.0.0.1
-        port: )" + std::to_string(x.hook_port) + R"(
+        port: )" + std::to_string(x.hook_port) + monitors +
+                                                        R"(
   rules:
     - name: numbered
       condition: event.payload.n is defined
       action:
-        none:
-)");
+        none:)" + check + "\n");
     x.out = dir.path() + "/" + x.id + ".out";
     x.err = dir.path() + "/" + x.id + ".err";
     x.audit = dir.path() + "/" + x.id + ".jsonl";
@@ -107,6 +117,7 @@ class ops_pair {
   test::pg_server pg;
   test::temp_dir dir;
   worker w[2];
+  std::string monitor_url;
 };
 
 // The webhook numbers of a worker's Action records.
@@ -120,10 +131,14 @@ std::vector<long> numbers_in(const std::string& audit) {
 
 }  // namespace
 
-TEST_CASE("ha ops: /health/ready and rulebook_ha_* follow the leader across a kill -9") {
+TEST_CASE("ha ops: /health/ready, rulebook_ha_* and / follow the leader across a kill -9") {
   ops_pair p;
   worker& w1 = p.w[0];
   worker& w2 = p.w[1];
+  // Nothing listens there: the probe is down, with its URL escaped on both workers' pages.
+  p.monitor_url = "http://127.0.0.1:" + std::to_string(test::closed_loopback_port()) + "/?a=1&b=2";
+  const std::string url_html =
+      "<a href=\"" + p.monitor_url.substr(0, p.monitor_url.size() - 4) + "&amp;b=2\"";
   p.start_both();
 
   const auto lead = p.ready(w1);
@@ -140,6 +155,32 @@ TEST_CASE("ha ops: /health/ready and rulebook_ha_* follow the leader across a ki
   CHECK(fv["leader_since"].is_null());
   // Liveness is not readiness: the follower is alive.
   CHECK(p.get(w2, "/health/live").status == 200);
+
+  // The status page says the same: role, worker and epoch. The follower has the heartbeat store
+  // (the HA database) and its own copy of the monitor list, so it shows the probe too (pending
+  // until the leader's first heartbeats are in a summary, then down). The cards come with the
+  // store's first answer.
+  const auto page_with = [&](const worker& x, const std::string& text) {
+    std::string page;
+    test::wait_until(
+        [&] {
+          page = p.get(x, "/").body;
+          return page.find(text) != std::string::npos;
+        },
+        20s);
+    return page;
+  };
+  const std::string lead_page = page_with(w1, url_html);
+  CHECK_MESSAGE(lead_page.find("role <b>leader</b> · worker worker-1 · epoch " +
+                               std::to_string(lv["epoch"].get<long>()) + " ·") != std::string::npos,
+                lead_page);
+  CHECK(lead_page.find(url_html) != std::string::npos);
+  const std::string follow_page = page_with(w2, url_html);
+  CHECK_MESSAGE(follow_page.find("role <b>follower</b> · worker worker-2") != std::string::npos,
+                follow_page);
+  CHECK(follow_page.find("<span class=\"name\">probe</span>") != std::string::npos);
+  CHECK(follow_page.find(url_html) != std::string::npos);
+  CHECK(follow_page.find("cannot answer") == std::string::npos);
 
   CHECK(p.metric(w1, "rulebook_ha_leader") == 1);
   CHECK(p.metric(w1, "rulebook_ha_takeovers_total") == 1);
@@ -161,6 +202,15 @@ TEST_CASE("ha ops: /health/ready and rulebook_ha_* follow the leader across a ki
   CHECK(p.metric(w2, "rulebook_ha_leader") == 1);
   CHECK(p.metric(w2, "rulebook_ha_takeovers_total") == 1);
   CHECK(p.metric(w2, "rulebook_ha_epoch") == nv["epoch"].get<double>());
+  const std::string took_over = p.get(w2, "/").body;
+  CHECK_MESSAGE(took_over.find("role <b>leader</b> · worker worker-2 · epoch " +
+                               std::to_string(nv["epoch"].get<long>()) + " ·") != std::string::npos,
+                took_over);
+  // The summary (at most 10 s old) comes to hold the probe's heartbeats: down, refused.
+  const std::string probe_down =
+      "<span class=\"name\">probe</span><span class=\"pill down\">DOWN</span>";
+  CHECK_MESSAGE(page_with(w2, probe_down).find(probe_down) != std::string::npos,
+                p.get(w2, "/").body);
   CHECK(p.ready(w1).status == 0);  // nothing listens
 
   // Back, worker-1 follows: the roles have flipped.

@@ -22,6 +22,7 @@
 #include "core/http.h"
 #include "core/leadership.h"
 #include "core/metrics.h"
+#include "core/monitor_directory.h"
 #include "core/value.h"
 
 namespace rb::actions {
@@ -81,6 +82,8 @@ struct services {
   rb::metrics* metrics = nullptr;        // /metrics; null: not counted
   // run_job_template / run_workflow_template: where the controller is; null: none configured.
   const controller_settings* controller = nullptr;
+  // http_check notes each monitor it checks (the status page's URLs); null: nowhere.
+  monitor_directory* monitors = nullptr;
 };
 
 struct action_result {

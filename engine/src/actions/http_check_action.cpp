@@ -258,6 +258,8 @@ class http_check_action final : public action {
       hb.ha_epoch = ctx.epoch;
       svc.heartbeats->submit(std::move(hb));
     }
+    if (svc.monitors)
+      svc.monitors->checked({spec.name, spec.request.url, spec.request.method, 0, false});
 
     std::string reason = success ? std::string() : reason_of(r, failed);
     if (success) {

@@ -27,6 +27,7 @@
 #include "condition/condition.h"
 #include "core/canonical.h"
 #include "core/clock.h"
+#include "core/monitor_directory.h"
 #include "core/uuid.h"
 #include "filters/filter.h"
 #include "ha/elector.h"
@@ -113,6 +114,8 @@ struct engine::impl {
   // Listeners (webhook sources) are bound when their sources are built and close with them.
   http::server http_server{io};
   plugin_options plugins;
+  // The monitors the status page lists: published by `monitors` sources, noted by http_check.
+  monitor_directory monitor_dir;
   std::vector<std::unique_ptr<ruleset_runtime>> rulesets;
   std::unique_ptr<actions::audit_log> audit;
   std::unique_ptr<heartbeat_store> heartbeats;  // when a rule runs http_check, or asked for
@@ -404,6 +407,7 @@ struct engine::impl {
         senv.http = &http_client;
         senv.http_server = &http_server;
         senv.metrics = &metrics;
+        senv.monitors = &monitor_dir;
         // `monitors` with datacenter_id/agent_id: config tables, by default in the HA database.
         senv.monitor_catalogs = store::pg_monitor_catalogs(
             options.ha_postgres_dsn,
@@ -795,6 +799,7 @@ struct engine::impl {
     services.controller = &options.controller;
     if (!options.controller.url.empty())
       actions::log_controller_version(options.controller, http_client);
+    services.monitors = &monitor_dir;
     if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;
@@ -995,7 +1000,7 @@ struct engine::impl {
       info.generated_at_us = utc_now_us();
       info.has_store = heartbeats != nullptr;
       res.content_type = "text/html; charset=utf-8";
-      res.body = render_status_page(status_cache, info);
+      res.body = render_status_page(status_cache, info, monitor_dir.all());
     });
     refresh_status();  // answered once the store starts: the first visit has data
     spdlog::info("operability server on http://{}:{}/ (status, health, metrics)", options.http_host,

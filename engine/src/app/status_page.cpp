@@ -3,7 +3,10 @@
 #include <spdlog/fmt/fmt.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "core/clock.h"
 
@@ -26,7 +29,7 @@ h1{font-size:1.4em;margin:0}h2{font-size:1.15em;margin:20px 0 8px}
 .url,.reason{font-size:.85em;color:var(--none);overflow-wrap:anywhere}
 .reason{color:var(--down)}
 .pill{border-radius:10px;padding:1px 9px;font-size:.8em;font-weight:700;color:#fff;white-space:nowrap}
-.up{background:var(--up)}.down{background:var(--down)}
+.up{background:var(--up)}.down{background:var(--down)}.pending{background:var(--none)}
 .nums{display:flex;gap:16px;font-size:.9em;margin:6px 0}
 svg{display:block;width:100%;height:48px}
 .axis{display:flex;justify-content:space-between;font-size:.75em;color:var(--none)}
@@ -90,13 +93,49 @@ void chart(std::string& out, const monitor_status& m) {
       max_ms);
 }
 
-void monitor_card(std::string& out, const monitor_status& m, std::int64_t now_us) {
-  out += "<div class=\"card\"><div class=\"top\"><span class=\"name\">" + html_escape(m.name) +
-         "</span>";
-  out += m.last_success ? "<span class=\"pill up\">UP</span>"
-                        : "<span class=\"pill down\">DOWN</span>";
+// Only these become links: a `javascript:` or `data:` URL from config stays text.
+bool linkable(std::string_view url) {
+  const auto starts = [&](std::string_view scheme) {
+    if (url.size() < scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != scheme[i]) return false;
+    return true;
+  };
+  return starts("http://") || starts("https://");
+}
+
+// "GET https://x.test/ · every 30 s", the URL a link when it is http(s).
+void url_line(std::string& out, const std::string& url, const monitor_listing* known) {
+  if (url.empty()) return;
+  out += "<div class=\"url\">";
+  if (known && !known->method.empty()) out += html_escape(known->method) + " ";
+  const std::string u = html_escape(url);
+  if (linkable(url))
+    out += "<a href=\"" + u + "\" rel=\"noopener noreferrer nofollow\">" + u + "</a>";
+  else
+    out += u;
+  if (known && known->interval_s > 0) out += fmt::format(" · every {:g} s", known->interval_s);
   out += "</div>";
-  if (!m.url.empty()) out += "<div class=\"url\">" + html_escape(m.url) + "</div>";
+}
+
+void card_top(std::string& out, const std::string& name, const char* pill) {
+  out += "<div class=\"card\"><div class=\"top\"><span class=\"name\">" + html_escape(name) +
+         "</span>" + pill + "</div>";
+}
+
+// A monitor of the engine's lists without a heartbeat in the database yet.
+void pending_card(std::string& out, const monitor_listing& m) {
+  card_top(out, m.name, "<span class=\"pill pending\">PENDING</span>");
+  url_line(out, m.url, &m);
+  out += "<div class=\"meta\">no data yet: no heartbeat in the last 7 days</div></div>";
+}
+
+void monitor_card(std::string& out, const monitor_status& m, const monitor_listing* known,
+                  std::int64_t now_us) {
+  card_top(out, m.name,
+           m.last_success ? "<span class=\"pill up\">UP</span>"
+                          : "<span class=\"pill down\">DOWN</span>");
+  url_line(out, !m.url.empty() || !known ? m.url : known->url, known);
   std::string last = m.last_status ? std::to_string(*m.last_status) : "no response";
   if (m.last_success || m.last_status) last += fmt::format(" in {:.1f} ms", m.last_total_ms);
   out += "<div class=\"meta\">last check " + html_escape(last) + ", " +
@@ -159,7 +198,8 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string render_status_page(const std::optional<status_summary>& summary,
-                               const status_page_info& info) {
+                               const status_page_info& info,
+                               const std::vector<monitor_listing>& known) {
   std::string out;
   out.reserve(16384);
   out += fmt::format(
@@ -169,11 +209,23 @@ std::string render_status_page(const std::optional<status_summary>& summary,
       info.refresh_seconds);
   out += style;
   out += "</style></head><body><header><h1>";
+  // The cards, by name: every monitor with heartbeats and every scheduled one without (pending).
+  std::map<std::string, const monitor_listing*> listed;
+  for (const auto& k : known) listed.emplace(k.name, &k);
+  std::vector<const monitor_listing*> pending;
   std::size_t down = 0;
-  if (summary)
+  if (summary && summary->error.empty()) {
     for (const auto& m : summary->monitors) down += m.last_success ? 0 : 1;
-  if (!info.has_store || !summary || summary->monitors.empty())
+    std::set<std::string_view> with_data;
+    for (const auto& m : summary->monitors) with_data.insert(m.name);
+    for (const auto& k : known)
+      if (k.scheduled && !with_data.count(k.name)) pending.push_back(&k);
+  }
+  if (!info.has_store || !summary || !summary->error.empty() ||
+      (summary->monitors.empty() && pending.empty()))
     out += "rulebook status";
+  else if (summary->monitors.empty())
+    out += "Waiting for the first checks";
   else if (down == 0)
     out += "All monitors up";
   else
@@ -196,11 +248,20 @@ std::string render_status_page(const std::optional<status_summary>& summary,
   } else if (!summary->error.empty()) {
     out += "<p class=\"note reason\">The heartbeat store cannot answer: " +
            html_escape(summary->error) + "</p>";
-  } else if (summary->monitors.empty()) {
+  } else if (summary->monitors.empty() && pending.empty()) {
     out += "<p class=\"note\">No heartbeats in the last 7 days yet.</p>";
   } else {
     out += "<h2>Monitors</h2><div class=\"grid\">";
-    for (const auto& m : summary->monitors) monitor_card(out, m, info.generated_at_us);
+    auto next = pending.begin();
+    const auto pending_before = [&](const std::string& name) {
+      for (; next != pending.end() && (*next)->name < name; ++next) pending_card(out, **next);
+    };
+    for (const auto& m : summary->monitors) {
+      pending_before(m.name);
+      const auto it = listed.find(m.name);
+      monitor_card(out, m, it == listed.end() ? nullptr : it->second, info.generated_at_us);
+    }
+    for (; next != pending.end(); ++next) pending_card(out, **next);
     out += "</div>";
     incidents(out, *summary);
   }

@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/monitor_directory.h"
 #include "core/status_summary.h"
 
 namespace rb::app {
@@ -23,9 +25,12 @@ struct status_page_info {
   int refresh_seconds = 30;
 };
 
-// `summary`: the store's last answer; nullopt while the first one is on its way.
+// `summary`: the store's last answer; nullopt while the first one is on its way. `known`: the
+// engine's monitors (monitor_directory::all()): their URL, method and interval go on the cards of
+// the same name, and a scheduled one without heartbeats gets a "no data yet" card.
 std::string render_status_page(const std::optional<status_summary>& summary,
-                               const status_page_info& info);
+                               const status_page_info& info,
+                               const std::vector<monitor_listing>& known = {});
 
 // `text` safe inside HTML text and attribute values.
 std::string html_escape(std::string_view text);

@@ -17,6 +17,7 @@
 #include "core/http_server.h"
 #include "core/metrics.h"
 #include "core/monitor_catalog.h"
+#include "core/monitor_directory.h"
 #include "core/value.h"
 
 namespace rb::sources {
@@ -73,6 +74,8 @@ struct source_env {
   http_server_factory* http_server = nullptr;  // the embedded server (webhook); may be null
   // Opens the `monitors` source's database catalogs; empty when the engine has none to offer.
   monitor_catalog_factory monitor_catalogs;
+  // Where `monitors` publishes its current list (the status page's URLs); null: nowhere.
+  monitor_directory* monitors = nullptr;
   rb::metrics* metrics = nullptr;  // /metrics; null: not counted
   // Called once when the source ends; `error` is non-empty for failed.
   std::function<void(source_end, const std::string& error)> done;

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 using namespace rb;
 using app::render_status_page;
@@ -120,4 +121,55 @@ TEST_CASE("status page: empty states") {
   page = render_status_page(s, info());
   CHECK(has(page, "All monitors up"));
   CHECK(has(page, "No failed checks in the last 7 days"));
+}
+
+TEST_CASE("status page: the engine's monitors give URLs, methods and intervals, escaped") {
+  status_summary s;
+  s.as_of_us = now_us;
+  s.monitors = {monitor("adhoc", true), monitor("api", true), monitor("shop", false)};
+  std::vector<monitor_listing> known = {
+      {"adhoc", "http://adhoc.test/", "HEAD", 0, false},  // checked by a rule's own arguments
+      {"api", "https://x.test/<a>?q=\"1\"&r=2", "POST", 30, true},
+      {"new", "http://new.test/", "GET", 5, true},  // scheduled, no heartbeat yet
+      {"shop", "javascript:alert(1)//<b>", "GET", 0.5, true},
+      {"zz-gone", "http://gone.test/", "GET", 0, false},  // only checked once, no heartbeat
+  };
+  const std::string page = render_status_page(s, info(), known);
+  // The URL escaped, in the text and in the link; the method and interval beside it.
+  CHECK(has(page,
+            "POST <a href=\"https://x.test/&lt;a&gt;?q=&quot;1&quot;&amp;r=2\" rel=\"noopener "
+            "noreferrer nofollow\">https://x.test/&lt;a&gt;?q=&quot;1&quot;&amp;r=2</a> · every "
+            "30 s"));
+  CHECK_FALSE(has(page, "x.test/<a>"));
+  // Not http(s): text only, never a link.
+  CHECK(has(page, "GET javascript:alert(1)//&lt;b&gt; · every 0.5 s"));
+  CHECK_FALSE(has(page, "href=\"javascript"));
+  // Scheduled without a heartbeat: a pending card, between its neighbours by name.
+  CHECK(has(page, "<span class=\"name\">new</span><span class=\"pill pending\">PENDING</span>"));
+  CHECK(has(page, "no data yet"));
+  const auto api = page.find(">api<"), fresh = page.find(">new<"), shop = page.find(">shop<");
+  CHECK(api < fresh);
+  CHECK(fresh < shop);
+  CHECK(shop != std::string::npos);
+  // Checked once, never a heartbeat: not shown (a monitor a reload removed does not linger).
+  CHECK_FALSE(has(page, "gone.test"));
+  // Checked with heartbeats: its URL, no interval.
+  CHECK(has(page,
+            "HEAD <a href=\"http://adhoc.test/\" rel=\"noopener noreferrer nofollow\">"
+            "http://adhoc.test/</a></div>"));
+  CHECK(has(page, "1 of 3 monitors down"));
+
+  // Only pending monitors: cards, not the "no heartbeats" note.
+  s.monitors.clear();
+  std::string only = render_status_page(s, info(), known);
+  CHECK(has(only, "Waiting for the first checks"));
+  CHECK(has(only, "<span class=\"name\">api</span><span class=\"pill pending\">PENDING</span>"));
+  CHECK_FALSE(has(only, "No heartbeats in the last 7 days"));
+  // Without the engine's list: as before, names only.
+  only = render_status_page(s, info());
+  CHECK(has(only, "No heartbeats in the last 7 days"));
+  // A store that cannot answer: no pending cards that would pretend to know.
+  s.error = "down";
+  only = render_status_page(s, info(), known);
+  CHECK_FALSE(has(only, "PENDING"));
 }

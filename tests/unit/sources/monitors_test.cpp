@@ -270,7 +270,9 @@ TEST_CASE("monitors: reloads add, change and remove monitors; a failed reload ke
   answers.push_back({first, ""});
   answers.push_back({value(), "connection refused"});
   answers.push_back({second, ""});
+  rb::monitor_directory dir;
   source_env env = h.env();
+  env.monitors = &dir;
   env.monitor_catalogs = [&](const rb::monitor_catalog_query& q, std::string&) {
     CHECK(q.datacenter_id == 3);
     return std::make_unique<scripted_catalog>(h.io, &answers, &loads);
@@ -296,4 +298,38 @@ TEST_CASE("monitors: reloads add, change and remove monitors; a failed reload ke
   // keep's slots went on without a gap or a repeat across the change.
   const auto& k = slots["keep"];
   for (std::size_t i = 1; i < k.size(); ++i) CHECK(k[i] - k[i - 1] == 50);
+  // The status page's list follows the reloads: the last load's monitors, keep's new URL.
+  const auto listed = dir.all();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0].name == "keep");
+  CHECK(listed[0].url == "http://127.0.0.1:9/keep-v2");
+  CHECK(listed[1].name == "new");
+}
+
+TEST_CASE("monitors: a static list is published for the status page before the source starts") {
+  harness h;
+  rb::monitor_directory dir;
+  dir.checked({"adhoc", "http://127.0.0.1:9/adhoc", "GET", 0, false});
+  dir.checked({"b", "http://127.0.0.1:9/old", "GET", 0, false});
+  source_env env = h.env();
+  env.monitors = &dir;
+  value b = monitor("b", 2.5);
+  b["method"] = "post";
+  h.src = make_builtin("monitors", {{"monitors", value::array({monitor("a", 30), b})}},
+                       std::move(env));
+  // Not started: an HA follower's sources wait for leadership, its page lists them already.
+  const auto listed = dir.all();
+  REQUIRE(listed.size() == 3);
+  CHECK(listed[0].name == "a");
+  CHECK(listed[0].url == "http://127.0.0.1:9/a");
+  CHECK(listed[0].method == "GET");
+  CHECK(listed[0].interval_s == 30);
+  CHECK(listed[0].scheduled);
+  CHECK(listed[1].name == "adhoc");  // checked only: kept, not scheduled
+  CHECK_FALSE(listed[1].scheduled);
+  CHECK(listed[2].name == "b");  // the source's entry wins over a check's
+  CHECK(listed[2].url == "http://127.0.0.1:9/b");
+  CHECK(listed[2].method == "POST");
+  CHECK(listed[2].interval_s == 2.5);
+  CHECK(listed[2].scheduled);
 }

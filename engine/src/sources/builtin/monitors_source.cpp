@@ -378,6 +378,14 @@ void monitors_source::apply(std::vector<monitor_ptr> list, std::int64_t now_ms) 
   for (const auto& [name, s] : current_)
     if (!next.count(name)) ++removed;
   current_ = std::move(next);
+  if (env().monitors) {
+    std::vector<monitor_listing> listed;
+    listed.reserve(current_.size());
+    for (const auto& [name, s] : current_)
+      listed.push_back({name, s.m->spec.value("url", ""), s.m->spec.value("method", ""),
+                        static_cast<double>(s.m->interval_ms) / 1000, true});
+    env().monitors->publish(this, std::move(listed));
+  }
   if (loaded_once_ && (added || changed || removed))
     spdlog::info("source '{}' (monitors): {}: {} monitor(s): {} added, {} changed, {} removed",
                  env().name, catalog_what_, current_.size(), added, changed, removed);
