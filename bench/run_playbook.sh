@@ -39,13 +39,16 @@ cat > "$dir/pb.yml" <<'YML'
     - ansible.builtin.debug:
         msg: "event {{ ansible_eda.event.i | default(i) }}"
 YML
-cat > "$dir/overhead.yml" <<YML
-- name: overhead
+# rulebook NAME LIMIT DELAY STRATEGY: a range source, every event runs pb.yml.
+rulebook() {
+  cat > "$dir/$1.yml" <<YML
+- name: $1
   hosts: all
+  execution_strategy: $4
   sources:
     - range:
-        limit: $runs
-        delay: $gap
+        limit: $2
+        delay: $3
   rules:
     - name: run
       condition: event.i >= 0
@@ -53,20 +56,9 @@ cat > "$dir/overhead.yml" <<YML
         run_playbook:
           name: $dir/pb.yml
 YML
-cat > "$dir/many.yml" <<YML
-- name: many
-  hosts: all
-  execution_strategy: parallel
-  sources:
-    - range:
-        limit: $n
-  rules:
-    - name: run
-      condition: event.i >= 0
-      action:
-        run_playbook:
-          name: $dir/pb.yml
-YML
+}
+rulebook overhead "$runs" "$gap" sequential
+rulebook many "$n" 0 parallel
 
 echo "== overhead: $runs runs, one every ${gap}s"
 "$bin" -r "$dir/overhead.yml" -i "$dir/inventory.yml" --audit-log "$dir/overhead.jsonl" -vv \

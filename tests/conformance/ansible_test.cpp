@@ -33,6 +33,15 @@ bool running(const std::string& text) {
   return rb::test::shell("pgrep -f " + rb::test::quote(pattern)).exit_code == 0;
 }
 
+// Variables of rulebooks/ansible_long.yml: where playbooks/long.yml says it started, how long
+// its sleep is (a number no other process on the machine uses: pgrep finds it), the timeout.
+std::string long_vars(const rb::test::temp_dir& dir, const std::string& sleep_seconds,
+                      int timeout_seconds) {
+  return dir.write("vars.json", R"({"marker": ")" + dir.path() + R"(/marker", "sleep_seconds": )" +
+                                    sleep_seconds + R"(, "timeout_seconds": )" +
+                                    std::to_string(timeout_seconds) + "}");
+}
+
 bool is_uuid(const value& v) {
   return v.is_string() && v.get<std::string>().size() == 36 && v.get<std::string>()[8] == '-';
 }
@@ -170,11 +179,8 @@ TEST_CASE("run_playbook: SIGTERM while a playbook runs: cancelled record, no chi
   rb::test::temp_dir dir;
   const std::string inventory = write_inventory(dir);
   const std::string marker = dir.path() + "/marker";
-  // A sleep no other process on the machine runs: pgrep finds it by its argument.
   const std::string sleep_seconds = "4242.125";
-  const std::string vars =
-      dir.write("vars.json", R"({"marker": ")" + marker + R"(", "sleep_seconds": )" +
-                                 sleep_seconds + R"(, "timeout_seconds": 120})");
+  const std::string vars = long_vars(dir, sleep_seconds, 120);
   const std::string audit = dir.path() + "/audit.jsonl";
   const std::string out = dir.path() + "/out", err = dir.path() + "/err";
   const int pid =
@@ -211,11 +217,8 @@ TEST_CASE("run_playbook: SIGTERM while a playbook runs: cancelled record, no chi
 TEST_CASE("run_playbook: timeout stops the playbook and records status timeout") {
   rb::test::temp_dir dir;
   const std::string inventory = write_inventory(dir);
-  const std::string marker = dir.path() + "/marker";
   const std::string sleep_seconds = "4243.125";
-  const std::string vars =
-      dir.write("vars.json", R"({"marker": ")" + marker + R"(", "sleep_seconds": )" +
-                                 sleep_seconds + R"(, "timeout_seconds": 3})");
+  const std::string vars = long_vars(dir, sleep_seconds, 3);
   const auto o = run("ansible_long.yml", {"-i", inventory, "-e", vars}, 30s);
   REQUIRE(o.run.exit_code == 0);
   const auto recs = o.action_records();

@@ -581,12 +581,15 @@ class ansible_action final : public action {
   std::unordered_map<run_ctx*, std::shared_ptr<run_ctx>> runs_;
 };
 
-void check_name(std::string_view action, const value& args) {
+// After expect_only: `name` is required, a non-empty string.
+std::unique_ptr<action> make_ansible_action(std::string_view action, const value& args,
+                                            bool module) {
   auto it = args.find("name");
   if (it == args.end())
     throw action_error(std::string(action) + ": missing required argument 'name'");
   if (!it->is_string() || it->get_ref<const std::string&>().empty())
     throw action_error(std::string(action) + ": 'name' must be a non-empty string");
+  return std::make_unique<ansible_action>(module);
 }
 
 }  // namespace
@@ -595,16 +598,14 @@ std::unique_ptr<action> make_run_playbook(const value& args) {
   expect_only("run_playbook", args,
               {"name", "extra_vars", "verbosity", "json_mode", "post_events", "set_facts",
                "ruleset", "retries", "retry", "delay", "timeout", "copy_files"});
-  check_name("run_playbook", args);
-  return std::make_unique<ansible_action>(false);
+  return make_ansible_action("run_playbook", args, false);
 }
 
 std::unique_ptr<action> make_run_module(const value& args) {
   expect_only("run_module", args,
               {"name", "module_args", "extra_vars", "verbosity", "json_mode", "post_events",
                "set_facts", "ruleset", "retries", "retry", "delay", "timeout"});
-  check_name("run_module", args);
-  return std::make_unique<ansible_action>(true);
+  return make_ansible_action("run_module", args, true);
 }
 
 bool needs_ansible(std::string_view type) noexcept {
