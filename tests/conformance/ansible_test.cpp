@@ -227,3 +227,22 @@ TEST_CASE("run_playbook: timeout stops the playbook and records status timeout")
   CHECK(recs[0]["message"].get<std::string>().find("timed out after 3s") != std::string::npos);
   CHECK_FALSE(running("sleep " + sleep_seconds));
 }
+
+TEST_CASE("run_playbook: shutdown kind now while a playbook runs: cancelled record, child gone") {
+  rb::test::temp_dir dir;
+  const std::string inventory = write_inventory(dir);
+  const std::string sleep_seconds = "4244.125";
+  const std::string vars = long_vars(dir, sleep_seconds, 120);
+  const auto o = run("ansible_shutdown_now.yml", {"-i", inventory, "-e", vars}, 40s);
+  CHECK(o.run.exit_code == 0);
+  // The playbook had started (its marker) before the shutdown came.
+  CHECK(rb::test::shell("test -f " + rb::test::quote(dir.path() + "/marker")).exit_code == 0);
+  const value stop = record_of(o, "stop");
+  const value long_run = record_of(o, "long run");
+  REQUIRE(stop.is_object());
+  REQUIRE(long_run.is_object());
+  CHECK(stop["action"] == "shutdown");
+  CHECK(long_run["status"] == "cancelled");
+  CHECK(long_run["rc"].is_null());
+  CHECK_FALSE(running("sleep " + sleep_seconds));
+}
