@@ -197,3 +197,25 @@ TEST_CASE("child_process: a callback may destroy its own child_process") {
   CHECK(lines == 1);
   CHECK_FALSE(exited);
 }
+
+TEST_CASE("child_process: working directory, environment additions, stdin from /dev/null") {
+  asio::io_context io;
+  outcome o;
+  spawn_options opts;
+  opts.argv = {"/bin/sh", "-c", "pwd; echo \"$RB_A-$RB_B\"; cat; echo end"};
+  opts.cwd = "/";
+  opts.env = {{"RB_A", "one"}, {"RB_B", "two"}};
+  std::string error;
+  auto c = child_process::spawn(
+      io.get_executor(), opts,
+      [&o](int fd, std::string_view line) { (fd == 1 ? o.out : o.err).emplace_back(line); },
+      [&o](const child_exit& e) {
+        o.exited = true;
+        o.status = e;
+      },
+      error);
+  REQUIRE_MESSAGE(c, error);
+  run_until(io, [&] { return o.exited; });
+  CHECK(o.out == std::vector<std::string>{"/", "one-two", "end"});
+  CHECK(o.status.code == 0);
+}
