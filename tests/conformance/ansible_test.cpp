@@ -42,6 +42,18 @@ std::string long_vars(const rb::test::temp_dir& dir, const std::string& sleep_se
                                     std::to_string(timeout_seconds) + "}");
 }
 
+// One run of a rulebook that starts playbooks/long.yml, with an inventory.
+struct long_run {
+  rb::test::temp_dir dir;
+  std::string sleep_seconds;
+  outcome o;
+  long_run(const std::string& rulebook, std::string sleep, int timeout_seconds)
+      : sleep_seconds(std::move(sleep)) {
+    const std::string inventory = write_inventory(dir);
+    o = run(rulebook, {"-i", inventory, "-e", long_vars(dir, sleep_seconds, timeout_seconds)}, 40s);
+  }
+};
+
 bool is_uuid(const value& v) {
   return v.is_string() && v.get<std::string>().size() == 36 && v.get<std::string>()[8] == '-';
 }
@@ -214,28 +226,22 @@ TEST_CASE("run_playbook: SIGTERM while a playbook runs: cancelled record, no chi
 }
 
 TEST_CASE("run_playbook: timeout stops the playbook and records status timeout") {
-  rb::test::temp_dir dir;
-  const std::string inventory = write_inventory(dir);
-  const std::string sleep_seconds = "4243.125";
-  const std::string vars = long_vars(dir, sleep_seconds, 3);
-  const auto o = run("ansible_long.yml", {"-i", inventory, "-e", vars}, 30s);
+  const long_run r("ansible_long.yml", "4243.125", 3);
+  const auto& o = r.o;
   REQUIRE(o.run.exit_code == 0);
   const auto recs = o.action_records();
   REQUIRE(recs.size() == 1);
   CHECK(recs[0]["status"] == "timeout");
   CHECK(recs[0]["message"].get<std::string>().find("timed out after 3s") != std::string::npos);
-  CHECK_FALSE(running("sleep " + sleep_seconds));
+  CHECK_FALSE(running("sleep " + r.sleep_seconds));
 }
 
 TEST_CASE("run_playbook: shutdown kind now while a playbook runs: cancelled record, child gone") {
-  rb::test::temp_dir dir;
-  const std::string inventory = write_inventory(dir);
-  const std::string sleep_seconds = "4244.125";
-  const std::string vars = long_vars(dir, sleep_seconds, 120);
-  const auto o = run("ansible_shutdown_now.yml", {"-i", inventory, "-e", vars}, 40s);
+  const long_run r("ansible_shutdown_now.yml", "4244.125", 120);
+  const auto& o = r.o;
   CHECK(o.run.exit_code == 0);
   // The playbook had started (its marker) before the shutdown came.
-  CHECK(rb::test::shell("test -f " + rb::test::quote(dir.path() + "/marker")).exit_code == 0);
+  CHECK(rb::test::shell("test -f " + rb::test::quote(r.dir.path() + "/marker")).exit_code == 0);
   const value stop = record_of(o, "stop");
   const value long_run = record_of(o, "long run");
   REQUIRE(stop.is_object());
@@ -243,5 +249,5 @@ TEST_CASE("run_playbook: shutdown kind now while a playbook runs: cancelled reco
   CHECK(stop["action"] == "shutdown");
   CHECK(long_run["status"] == "cancelled");
   CHECK(long_run["rc"].is_null());
-  CHECK_FALSE(running("sleep " + sleep_seconds));
+  CHECK_FALSE(running("sleep " + r.sleep_seconds));
 }
