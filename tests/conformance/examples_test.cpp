@@ -125,25 +125,25 @@ TEST_CASE("rulebooks/filters_splitter.yml") {
 
 TEST_CASE("rulebooks/docs_facts.yml") {
   const auto o = run_example("docs_facts.yml");
-  CHECK(o.actions() ==
-        strings{"Flags on::set_fact", "The fact matches an event. condition::debug",
-                "Outage in the beta::debug", "Other outage::debug", "Outage in the beta::debug",
-                "Flags off::retract_fact", "Other outage::debug"});
+  CHECK(o.actions() == strings{"Flags on::set_fact", "The fact matches an event. condition::debug",
+                               "Outage in the beta::debug", "Other outage::debug",
+                               "Outage in the beta::debug", "Flags off::retract_fact",
+                               "Other outage::debug"});
   CHECK(o.out_has("\noutage for beta team blue (event 3)\n"));
   CHECK(o.out_has("\noutage for team blue (event 5), no beta flags apply\n"));
 }
 
 TEST_CASE("rulebooks/docs_match_multiple_rules.yml") {
   const auto o = run_example("docs_match_multiple_rules.yml");
-  CHECK(o.actions_with_ruleset() ==
-        strings{"First match only::Any error::debug", "Every match::Any error::debug",
-                "Every match::Anything from web1::debug"});
+  CHECK(o.actions_with_ruleset() == strings{"First match only::Any error::debug",
+                                            "Every match::Any error::debug",
+                                            "Every match::Anything from web1::debug"});
 }
 
 TEST_CASE("rulebooks/docs_none.yml") {
   const auto o = run_example("docs_none.yml");
-  CHECK(o.actions() == strings{"Ignore heartbeats::noop", "Anything else::debug",
-                               "Ignore heartbeats::noop"});
+  CHECK(o.actions() ==
+        strings{"Ignore heartbeats::noop", "Anything else::debug", "Ignore heartbeats::noop"});
   CHECK(o.out_has("\nnot a heartbeat: disk full\n"));
 }
 
@@ -154,4 +154,15 @@ TEST_CASE("rulebooks/docs_shutdown_now.yml") {
   CHECK(acts.back() == "Stopper::Stop now::shutdown");
   CHECK(std::count(acts.begin(), acts.end(), "Stopper::Stop now::shutdown") == 1);
   CHECK_FALSE(o.out_has("never printed"));
+}
+
+TEST_CASE("rulebooks/ansible_run_playbook.yml and ansible_run_module.yml (real ansible-playbook)") {
+  const std::string inventory = rb::test::source_path("rulebooks/inventory.yml");
+  const auto pb = run_example("ansible_run_playbook.yml", {"-i", inventory});
+  CHECK(pb.actions() ==
+        strings{"Run the playbook for event 1::run_playbook", "The playbook answered::debug"});
+  CHECK(pb.out_has("\nthe playbook remediated host-1\n"));
+  const auto mod = run_example("ansible_run_module.yml", {"-i", inventory});
+  CHECK(mod.actions() == strings{"Ask the host its kernel::run_module", "Kernel known::debug"});
+  CHECK(mod.out_has("\nthe host runs Linux (rc 0)\n"));
 }

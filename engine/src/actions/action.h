@@ -6,7 +6,8 @@
 // before start() returns (every built-in action today) or later from the event loop (an action
 // waiting on a process or a socket). Such an action may also be cancelled (`shutdown` with
 // kind `now`, or a graceful shutdown running out of time): the dispatcher then calls the handler
-// the action registered in its cancel_slot, ignores any later completion and writes no record.
+// the action registered in its cancel_slot and ignores any later completion. It writes no record
+// unless the action also registered `report` (run_playbook: a `cancelled` record).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -84,6 +85,10 @@ struct services {
   const controller_settings* controller = nullptr;
   // http_check notes each monitor it checks (the status page's URLs); null: nowhere.
   monitor_directory* monitors = nullptr;
+  // run_playbook / run_module: the inventory (-i; empty: none) and the rulebook's directory
+  // (relative playbook paths are looked up in the working directory, then there).
+  std::string inventory;
+  std::string rulebook_dir;
 };
 
 struct action_result {
@@ -98,6 +103,9 @@ using completion = std::function<void(action_result)>;
 // Where a running asynchronous action registers how to stop it.
 struct cancel_slot {
   std::function<void()> handler;
+  // Optional, instead of handler: stops the action and returns what its audit record says
+  // (status `cancelled` through extra). The dispatcher passes it to the job's finish().
+  std::function<action_result()> report;
 };
 
 class action {

@@ -20,6 +20,10 @@ std::unique_ptr<action> make_http_check(const value& args);
 std::unique_ptr<action> make_http_request(const value& args);
 std::unique_ptr<action> make_run_job_template(const value& args);
 std::unique_ptr<action> make_run_workflow_template(const value& args);
+std::unique_ptr<action> make_run_playbook(const value& args);
+std::unique_ptr<action> make_run_module(const value& args);
+// run_playbook and run_module run ansible-playbook (the engine checks PATH at start-up).
+bool needs_ansible(std::string_view type) noexcept;
 
 // Shared argument checks: throw action_error("<action>: argument '<name>' must be ...").
 void expect_only(std::string_view action, const value& args,

@@ -151,6 +151,7 @@ void dispatcher::run_step(active* a) noexcept {
   a->inline_done = false;
   a->armed = std::make_shared<bool>(true);
   a->cancel.handler = nullptr;
+  a->cancel.report = nullptr;
   completion done = [this, a, armed = a->armed,
                      alive = std::weak_ptr<bool>(alive_)](action_result r) {
     if (!*armed) return;
@@ -251,7 +252,11 @@ void dispatcher::cancel_all() noexcept {
     // other running step is cancelled and its completion ignored.
     if (a->ph == active::phase::running && a->armed && *a->armed && a != in_start_) {
       *a->armed = false;
-      if (a->cancel.handler) {
+      if (a->cancel.report) {
+        auto report = std::move(a->cancel.report);
+        a->cancel.handler = nullptr;
+        a->j->finish(a->step, report());
+      } else if (a->cancel.handler) {
         auto handler = std::move(a->cancel.handler);
         handler();
       }

@@ -78,7 +78,8 @@ class dispatcher {
   bool idle() const noexcept { return jobs_ == 0; }
 
   // Drops every queued job and cancels every running action (their later completions are
-  // ignored). Safe to call from inside an action.
+  // ignored); an action that registered cancel_slot::report gets its record (finish()) now.
+  // Safe to call from inside an action.
   void cancel_all() noexcept;
 
   // Called on the loop after a job of `lane` finished (back-pressure, end of the run). Not called

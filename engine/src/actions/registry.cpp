@@ -21,6 +21,8 @@ constexpr entry builtin[] = {
     {"retract_fact", make_retract_fact},
     {"http_check", make_http_check},
     {"http_request", make_http_request},
+    {"run_playbook", make_run_playbook},
+    {"run_module", make_run_module},
     {"run_job_template", make_run_job_template},
     {"run_workflow_template", make_run_workflow_template},
 };
@@ -43,8 +45,8 @@ std::unique_ptr<action> make_action(std::string_view type, const value& args,
   throw action_error(
       "action '" + std::string(type) +
       "' is not supported yet (supported: none, debug, print_event, post_event, set_fact, "
-      "retract_fact, shutdown, http_check, http_request, run_job_template, "
-      "run_workflow_template)");
+      "retract_fact, shutdown, http_check, http_request, run_playbook, run_module, "
+      "run_job_template, run_workflow_template)");
 }
 
 void expect_only(std::string_view action, const value& args,

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "actions/action.h"
 #include "actions/audit_log.h"
 #include "actions/controller_client.h"
+#include "actions/builtin_actions.h"
+#include "actions/child_process.h"
 #include "actions/dispatcher.h"
 #include "actions/firing_job.h"
 #include "actions/variables.h"
@@ -108,6 +111,7 @@ struct engine::impl {
   asio::io_context io{1};
   asio::signal_set signals{io, SIGINT, SIGTERM};
   asio::steady_timer shutdown_deadline{io};
+  asio::steady_timer children_wait{io};  // cancelled actions' child processes (run_playbook)
   sources::ha_signals ha{io};
   // Before the rulesets: their sources send through it, and go first.
   http::client http_client{io};
@@ -288,6 +292,11 @@ struct engine::impl {
         errors.push_back(where + ": " + *err);
         continue;
       }
+      if (actions::needs_ansible(a.type) && !ansible_found()) {
+        errors.push_back(where +
+                         ": needs 'ansible-playbook', which is not on PATH (install ansible-core)");
+        continue;
+      }
       if (a.type != "none") all_noop = false;
       if (a.type == "http_check") uses_http_check = true;
       if ((a.type == "run_job_template" || a.type == "run_workflow_template") &&
@@ -321,6 +330,13 @@ struct engine::impl {
     }
     return info;
   }
+
+  // ansible-playbook on PATH, looked up once (run_playbook, run_module).
+  bool ansible_found() {
+    if (!ansible_on_path) ansible_on_path = actions::on_path("ansible-playbook");
+    return *ansible_on_path;
+  }
+  std::optional<bool> ansible_on_path;
 
   void build(const rulebook::rulebook_model& model) {
     std::vector<std::string> errors;
@@ -739,8 +755,7 @@ struct engine::impl {
     }
     ha.shutdown.set();
     if (now) {
-      dispatcher->cancel_all();
-      finish();
+      cancel_and_finish();
       return;
     }
     shutdown_deadline.expires_after(
@@ -752,10 +767,40 @@ struct engine::impl {
                      dispatcher->running());
       else
         spdlog::warn("graceful shutdown took longer than its delay; stopping now");
-      dispatcher->cancel_all();
-      finish();
+      cancel_and_finish();
     });
     check_finished();
+  }
+
+  // Cancels every running action (run_playbook writes its `cancelled` record and sends its
+  // child SIGTERM, SIGKILL after a grace period), then stops the loop once those children are
+  // gone (polled, never a blocking wait), or after children_wait_limit. Nothing new starts
+  // meanwhile.
+  static constexpr std::chrono::seconds children_wait_limit{8};
+  void cancel_and_finish() {
+    dispatcher->cancel_all();
+    if (actions::child_process::live() == 0) {
+      finish();
+      return;
+    }
+    current = state::stopped;
+    spdlog::info("waiting for {} child process(es) to stop", actions::child_process::live());
+    wait_for_children(std::chrono::steady_clock::now() + children_wait_limit);
+  }
+
+  void wait_for_children(std::chrono::steady_clock::time_point limit) {
+    if (actions::child_process::live() == 0 || std::chrono::steady_clock::now() >= limit) {
+      if (actions::child_process::live() > 0)
+        spdlog::warn("{} child process(es) still running; they are killed on exit",
+                     actions::child_process::live());
+      finish();
+      return;
+    }
+    children_wait.expires_after(std::chrono::milliseconds(20));
+    children_wait.async_wait([this, limit](const boost::system::error_code& ec) {
+      if (ec || io.stopped()) return;
+      wait_for_children(limit);
+    });
   }
 
   void watch_signals() {
@@ -768,7 +813,7 @@ struct engine::impl {
       } else {
         spdlog::warn("second signal: stopping now");
         dispatcher->cancel_all();
-        finish();
+        finish();  // children still running are killed (SIGKILL) and reaped on exit
       }
     });
   }
@@ -777,6 +822,12 @@ struct engine::impl {
     services.vars = &vars;
     services.executor = io.get_executor();
     services.shutdown_delay = options.shutdown_delay;
+    services.inventory = options.inventory;
+    {
+      std::error_code ec;
+      services.rulebook_dir =
+          std::filesystem::absolute(options.rulebook, ec).parent_path().lexically_normal().string();
+    }
     services.request_shutdown = [this](const actions::shutdown_request& req) {
       discard_queued = true;
       begin_shutdown(

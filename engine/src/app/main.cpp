@@ -36,8 +36,8 @@ int main(int argc, char** argv) {
     return e.usage ? 2 : 1;
   }
 
-  // Nothing runs playbooks yet, but a wrong path is a mistake the operator wants to hear about
-  // at start-up, not when the first action needs the inventory.
+  // run_playbook and run_module pass it to ansible-playbook; a wrong path is a mistake the operator
+  // wants to hear about at start-up, not when the first action needs the inventory.
   if (!options.inventory.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(options.inventory, ec) &&

@@ -83,6 +83,7 @@ const std::vector<action_schema>& schemas() {
         {"retry", t_bool},
         {"retries", t_int},
         {"delay", t_number},
+        {"timeout", t_number | t_string},  // rulebook's own: seconds, then status timeout
         {"extra_vars", t_object},
         {"lock", t_string}},
        {"name"}},
@@ -99,14 +100,17 @@ const std::vector<action_schema>& schemas() {
         {"retries", t_int},
         {"delay", t_number},
         {"module_args", t_object | t_string},
+        {"ruleset", t_string},
+        {"timeout", t_number | t_string},  // rulebook's own: seconds, then status timeout
         {"extra_vars", t_object},
         {"lock", t_string}},
        {"name"}},
       {"run_job_template", false, false, controller_args(), {"name", "organization"}},
       {"run_workflow_template", false, false, controller_args(), {"name", "organization"}},
       // `lock` on the in-process actions below, and `var_root` on post_event and debug, are
-      // rulebook's extensions (ansible-rulebook has them on run_* actions and print_event only): with execution_strategy parallel, actions sharing the rendered
-      // lock string run one at a time (docs/actions.md).
+      // rulebook's extensions (ansible-rulebook has them on run_* actions and print_event only):
+      // with execution_strategy parallel, actions sharing the rendered lock string run one at a
+      // time (docs/actions.md).
       {"post_event",
        false,
        false,

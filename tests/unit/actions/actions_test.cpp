@@ -149,10 +149,14 @@ TEST_CASE("bad arguments and unsupported actions throw naming the problem") {
   CHECK(message("set_fact", value{{"fact", 1}}).find("'fact'") != std::string::npos);
   CHECK(message("retract_fact", value{{"fact", value::object()}, {"partial", "no"}})
             .find("'partial'") != std::string::npos);
-  CHECK(message("run_playbook", value{{"name", "x.yml"}}).find("not supported yet") !=
+  CHECK(message("no_such_action", value{{"name", "x.yml"}}).find("not supported yet") !=
+        std::string::npos);
+  CHECK(message("run_playbook", value::object()).find("'name'") != std::string::npos);
+  CHECK(message("run_module", value{{"name", "m"}, {"modul_args", 1}}).find("'modul_args'") !=
         std::string::npos);
   CHECK(is_supported("debug"));
-  CHECK_FALSE(is_supported("run_playbook"));
+  CHECK(is_supported("run_playbook"));
+  CHECK_FALSE(is_supported("no_such_action"));
 }
 
 TEST_CASE("debug without arguments prints the firing, its variables and the ruleset's facts") {

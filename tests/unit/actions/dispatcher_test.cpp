@@ -28,6 +28,7 @@ struct fake_step {
   std::string lock;
   bool fail_prepare = false;
   std::function<void()> during;  // runs inside start(), before completing
+  bool reports = false;          // registers cancel_slot::report (a record when cancelled)
 };
 
 struct recorder {
@@ -71,6 +72,13 @@ class fake_job final : public job {
       --rec->running;
       timer->cancel();
     };
+    if (s.reports)
+      cancel.report = [timer, rec]() -> action_result {
+        ++rec->cancelled;
+        --rec->running;
+        timer->cancel();
+        return {false, "cancelled", rb::value{{"status", "cancelled"}}};
+      };
     timer->async_wait([timer, rec, done = std::move(done)](const boost::system::error_code& ec) {
       if (ec) return;
       --rec->running;
@@ -238,6 +246,23 @@ TEST_CASE("cancel_all: running actions are cancelled, queued jobs dropped, nothi
   fx.io.restart();
   fx.submit(par, {{"after", 0, "L"}});
   CHECK(fx.rec.has("end after"));
+}
+
+TEST_CASE("cancel_all: an action with cancel_slot::report is finished with its result") {
+  fixture fx;
+  const auto par = fx.d.add_lane(true);
+  fake_step reporting{"r1", 50};
+  reporting.reports = true;
+  fx.submit(par, {reporting, {"r2", 0}});
+  fx.submit(par, {{"quiet", 50}});
+  asio::steady_timer t(fx.io, std::chrono::milliseconds(10));
+  t.async_wait([&](const boost::system::error_code&) { fx.d.cancel_all(); });
+  fx.run();
+  CHECK(fx.rec.cancelled == 2);
+  // r1 reported (its job's later steps do not run); quiet has no record, as before.
+  CHECK(fx.rec.log == std::vector<std::string>{"start r1", "start quiet", "failed r1"});
+  CHECK(fx.d.idle());
+  CHECK(fx.d.running() == 0);
 }
 
 TEST_CASE("cancel_all from inside an action (shutdown now): that action is still recorded") {

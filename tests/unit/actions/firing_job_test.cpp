@@ -215,6 +215,6 @@ TEST_CASE("prepare_action: argument and template errors at start-up") {
         std::string::npos);
   CHECK(prepare_error("print_event", R"({"var_root": 5})").find("var_root") != std::string::npos);
   CHECK(prepare_error("debug", R"({"nope": 1})").find("'nope'") != std::string::npos);
-  CHECK(prepare_error("run_playbook", R"({"name": "x"})").find("not supported yet") !=
+  CHECK(prepare_error("no_such_action", R"({"name": "x"})").find("not supported yet") !=
         std::string::npos);
 }
