@@ -7,9 +7,9 @@
 #    the audit log (the event's meta.received_at): event received -> child spawned, and child
 #    exited (reaped, pipes drained) -> audit record handed to the log.
 # 2. N playbooks (default 100) queued at once with `-m 8` (parallel ruleset), wall time, against
-#    the same N run by hand with `xargs -P8 ansible-playbook`.
+#    the same N run by hand with `xargs -P8 ansible-playbook`, alternating, ROUNDS times.
 #
-#   bench/run_playbook.sh [BUILD_DIR]     env: N=100 PARALLEL=8 OVERHEAD_RUNS=10 OVERHEAD_GAP=2.5
+#   bench/run_playbook.sh [BUILD_DIR]     env: N=100 PARALLEL=8 ROUNDS=3 OVERHEAD_RUNS=10 OVERHEAD_GAP=2.5
 #
 # Results go to stdout; docs/benchmarks.md keeps the recorded figures and this command.
 set -euo pipefail
@@ -19,6 +19,7 @@ n=${N:-100}
 par=${PARALLEL:-8}
 runs=${OVERHEAD_RUNS:-10}
 gap=${OVERHEAD_GAP:-2.5}
+rounds=${ROUNDS:-3}
 bin="$build/rulebook"
 [ -x "$bin" ] || { echo "no $bin: build first" >&2; exit 1; }
 command -v ansible-playbook >/dev/null || { echo "ansible-playbook not on PATH" >&2; exit 1; }
@@ -89,17 +90,21 @@ show("ansible-playbook exited -> audit record", end)
 show("ansible-playbook itself (spawn -> exit)", total)
 PY
 
-echo "== $n playbooks, -m $par, parallel ruleset"
-s=$(date +%s.%N)
-"$bin" -r "$dir/many.yml" -i "$dir/inventory.yml" -m "$par" --audit-log "$dir/many.jsonl" \
-  > /dev/null 2> "$dir/many.log"
-e=$(date +%s.%N)
-ok=$(grep -c '"status":"successful"' "$dir/many.jsonl" || true)
-echo "rulebook: $(python3 -c "print(f'{$e - $s:.1f}')") s wall, $ok/$n successful"
-
-echo "== $n playbooks by hand, xargs -P$par ansible-playbook"
-s=$(date +%s.%N)
-seq 1 "$n" | xargs -P"$par" -I{} ansible-playbook -i "$dir/inventory.yml" -e i={} "$dir/pb.yml" \
-  > /dev/null
-e=$(date +%s.%N)
-echo "by hand: $(python3 -c "print(f'{$e - $s:.1f}')") s wall"
+# The two sides alternate ROUNDS times: on a shared VM one pair of runs can differ by more than
+# what it measures.
+elapsed() { python3 -c "print(f'{$2 - $1:.1f}')"; }
+echo "== $n playbooks, 8 at a time: rulebook -m $par (parallel ruleset) vs xargs -P$par, $rounds rounds"
+for ((r = 1; r <= rounds; r++)); do
+  s=$(date +%s.%N)
+  "$bin" -r "$dir/many.yml" -i "$dir/inventory.yml" -m "$par" --audit-log "$dir/many.jsonl" \
+    > /dev/null 2> "$dir/many.log"
+  e=$(date +%s.%N)
+  ok=$(grep -c '"status":"successful"' "$dir/many.jsonl" || true)
+  rm -f "$dir/many.jsonl"
+  ours=$(elapsed "$s" "$e")
+  s=$(date +%s.%N)
+  seq 1 "$n" | xargs -P"$par" -I{} ansible-playbook -i "$dir/inventory.yml" -e i={} \
+    "$dir/pb.yml" > /dev/null
+  e=$(date +%s.%N)
+  echo "round $r: rulebook $ours s ($ok/$n successful), by hand $(elapsed "$s" "$e") s"
+done
