@@ -174,6 +174,41 @@ TEST_CASE("run_playbook: a playbook needing hosts without -i fails clearly; the 
   CHECK(o.err_has("rule 'long run': action 'run_playbook' failed"));
 }
 
+TEST_CASE("run_playbook: a collection's playbook by its ns.coll.name") {
+  rb::test::temp_dir dir;
+  const std::string inventory = write_inventory(dir);
+  const std::string coll = dir.path() + "/collections/ansible_collections/rbtest/demo/playbooks";
+  REQUIRE(rb::test::shell("mkdir -p " + rb::test::quote(coll)).exit_code == 0);
+  dir.write("collections/ansible_collections/rbtest/demo/playbooks/hello.yml",
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.copy:\n"
+            "        dest: \"{{ out_file }}\"\n"
+            "        content: \"collection|{{ ansible_eda.event.i }}\\n\"\n");
+  const std::string rulebook = dir.write("fqcn.yml", R"(- name: fqcn
+  hosts: all
+  sources:
+    - range:
+        limit: 2
+  rules:
+    - name: collection playbook
+      condition: event.i == 1
+      action:
+        run_playbook:
+          name: rbtest.demo.hello
+          extra_vars:
+            out_file: )" + dir.path() + "/out.txt\n");
+  const std::string audit = dir.path() + "/audit.jsonl";
+  const auto r =
+      rb::test::run_rulebook({"-r", rulebook, "-i", inventory, "--audit-log", audit}, 40s,
+                             {"ANSIBLE_COLLECTIONS_PATH=" + dir.path() + "/collections"});
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(rb::test::read_file(dir.path() + "/out.txt") == "collection|1\n");
+  const auto records = rb::test::read_jsonl(audit);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0]["status"] == "successful");
+  CHECK(records[0]["playbook_name"] == "rbtest.demo.hello");
+}
+
 TEST_CASE("run_playbook: without ansible-playbook on PATH the start fails, naming the rules") {
   rb::test::temp_dir dir;
   const std::string audit = dir.path() + "/audit.jsonl";
