@@ -28,15 +28,8 @@ if [ ! -x "$bench" ]; then
   exit 1
 fi
 
-dir=$(mktemp -d /tmp/rb_http_bench.XXXXXX)
-chmod 755 "$dir"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/common.sh"
+bench_workdir http_bench
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
   -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \

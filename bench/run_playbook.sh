@@ -24,8 +24,8 @@ bin="$build/rulebook"
 [ -x "$bin" ] || { echo "no $bin: build first" >&2; exit 1; }
 command -v ansible-playbook >/dev/null || { echo "ansible-playbook not on PATH" >&2; exit 1; }
 
-dir=$(mktemp -d /tmp/rb_playbook_bench.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/common.sh"
+bench_workdir playbook_bench
 cat > "$dir/inventory.yml" <<'YML'
 all:
   hosts:
@@ -93,7 +93,7 @@ PY
 # The two sides alternate ROUNDS times: on a shared VM one pair of runs can differ by more than
 # what it measures.
 elapsed() { python3 -c "print(f'{$2 - $1:.1f}')"; }
-echo "== $n playbooks, 8 at a time: rulebook -m $par (parallel ruleset) vs xargs -P$par, $rounds rounds"
+echo "== $n playbooks, $par at a time: rulebook -m $par (parallel ruleset) vs xargs -P$par, $rounds rounds"
 for ((r = 1; r <= rounds; r++)); do
   s=$(date +%s.%N)
   "$bin" -r "$dir/many.yml" -i "$dir/inventory.yml" -m "$par" --audit-log "$dir/many.jsonl" \

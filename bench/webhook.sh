@@ -26,15 +26,8 @@ client_cpu=${CLIENT_CPU:-1}
 bin="$build/rulebook"
 [ -x "$bin" ] && [ -x "$build/bench_paced_post" ] || { echo "build first (rulebook, bench_paced_post)" >&2; exit 1; }
 
-dir=$(mktemp -d /tmp/rb_webhook_bench.XXXXXX)
-chmod 755 "$dir"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/common.sh"
+bench_workdir webhook_bench
 
 cat >"$dir/hook.yml" <<EOF
 - name: bench
