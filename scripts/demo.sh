@@ -2,9 +2,9 @@
 # The main job: uptime monitoring (rulebooks/uptime.yml with vars/uptime.yml). Installs the
 # dependencies, builds, starts the local demo site (build/demo_target on 127.0.0.1:8089: a healthy,
 # a slow, a failing and a flapping page) and monitors it, plus one public URL, until Ctrl-C.
-# Heartbeats go to ./heartbeats.db (SQLite; no PostgreSQL needed). One line per check on stderr,
-# alerts and recoveries on stdout, the status page on http://127.0.0.1:8088/. Extra arguments go
-# to rulebook, e.g. scripts/demo.sh -vv
+# Heartbeats go to ./heartbeats.db (SQLite; no PostgreSQL needed). Alerts and recoveries on stdout,
+# one line each; a summary of the checks every 30 s on stderr; the status page on
+# http://127.0.0.1:8088/. Extra arguments go to rulebook, e.g. scripts/demo.sh -vv (a line per check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -15,6 +15,7 @@ cmake --build build -j"$(nproc)" --target rulebook demo_target
 target=$!
 trap 'kill $target 2>/dev/null || true' EXIT
 echo "demo: monitoring http://127.0.0.1:8089/{healthy,slow,failing,flapping} and https://example.com/"
+echo "demo: (without internet access example.com cannot be resolved and shows as DOWN)"
 echo "demo: heartbeats in $PWD/heartbeats.db, e.g. sqlite3 heartbeats.db 'SELECT * FROM heartbeats'"
 port=${DEMO_HTTP_PORT:-8088}
 echo "demo: status page http://127.0.0.1:$port/ (metrics at /metrics; DEMO_HTTP_PORT changes it)"

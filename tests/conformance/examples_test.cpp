@@ -35,6 +35,18 @@ TEST_CASE("rulebooks/actions_debug.yml") {
   CHECK(o.actions().size() == 4);
 }
 
+TEST_CASE("rulebooks/actions_print.yml") {
+  const auto o = run_example("actions_print.yml");
+  CHECK(o.run.out.rfind("Hello operator, event 0 arrived\n", 0) == 0);  // no banner before it
+  // "YYYY-MM-DD HH:MM:SS " first, then the message.
+  const auto at = o.run.out.find(" ALERT event 1\n");
+  REQUIRE(at != std::string::npos);
+  CHECK(at == std::string("Hello operator, event 0 arrived\n").size() + 19);
+  CHECK(o.out_has(" second line\n"));
+  CHECK(o.run.out.find("[debug]") == std::string::npos);
+  CHECK(o.actions() == strings{"One line::print", "Lines with the time::print"});
+}
+
 TEST_CASE("rulebooks/actions_facts.yml") {
   const auto o = run_example("actions_facts.yml");
   CHECK(o.actions_with_ruleset() ==

@@ -47,7 +47,7 @@ TEST_CASE("uptime.yml: checks at aligned slots, heartbeats, alert on the third f
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the target binds
   const std::string db = dir.path() + "/hb.db";
   const int pid = rb::test::spawn_rulebook({"-r", rb::test::source_path("rulebooks/uptime.yml"),
-                                            "-e", vars, "--heartbeat-store", "sqlite:" + db, "-v"},
+                                            "-e", vars, "--heartbeat-store", "sqlite:" + db, "-vv"},
                                            dir.path() + "/out", dir.path() + "/err");
   std::this_thread::sleep_for(std::chrono::seconds(8));
   ::kill(pid, SIGINT);

@@ -99,6 +99,45 @@ int spawn_program(const std::string& program, const std::vector<std::string>& ar
   return pid;
 }
 
+namespace {
+
+// A signal mask line of /proc/PID/status ("SigCgt:", "ShdPnd:"); -1 when it cannot be read.
+int status_mask_has(int pid, const std::string& field, int signo) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(field + ":", 0) != 0) continue;
+    const unsigned long long mask = std::stoull(line.substr(field.size() + 1), nullptr, 16);
+    return (mask & (1ull << (signo - 1))) ? 1 : 0;
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool wait_signal_caught(int pid, int signo, std::chrono::milliseconds timeout) {
+  const auto binary = std::filesystem::weakly_canonical(RB_BINARY);
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    if (!ec && exe == binary && status_mask_has(pid, "SigCgt", signo) == 1) return true;
+    if (kill(pid, 0) != 0) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return false;
+}
+
+bool wait_signal_delivered(int pid, int signo, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    const int pending = status_mask_has(pid, "ShdPnd", signo);
+    if (pending == 0) return true;
+    if (pending < 0) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return false;
+}
+
 run_result wait_rulebook(int pid, const std::string& out_file, const std::string& err_file,
                          std::chrono::milliseconds timeout) {
   run_result r = finish(pid, timeout);

@@ -29,6 +29,15 @@ int spawn_rulebook(const std::vector<std::string>& args, const std::string& out_
 int spawn_program(const std::string& program, const std::vector<std::string>& args,
                   const std::string& out_file, const std::string& err_file,
                   const std::vector<std::string>& env = {});
+// Waits until the spawned process runs RB_BINARY (exec done) and catches `signo` (its handler is
+// installed: /proc/PID/status SigCgt); false on timeout or when the process is gone. A signal sent
+// before that meets the dynamic loader, which no program can handle.
+bool wait_signal_caught(int pid, int signo,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(20));
+// Waits until no `signo` sent to the process with kill() is pending any more (delivered: a second
+// one sent now is not merged with it); false on timeout or when the process is gone.
+bool wait_signal_delivered(int pid, int signo,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(20));
 // Waits for a spawned process; returns its run_result with the files' contents.
 run_result wait_rulebook(int pid, const std::string& out_file, const std::string& err_file,
                          std::chrono::milliseconds timeout = std::chrono::seconds(30));

@@ -1,6 +1,13 @@
 // Running rulebooks end to end: rule order, consumption, actions, audit records, exit codes.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -172,7 +179,10 @@ TEST_CASE("the shutdown action stops a never-ending source, exit 0") {
   CHECK(recs[0]["kind"] == "graceful");
 }
 
-TEST_CASE("SIGTERM stops gracefully with exit 0") {
+// A signal at any moment, from the first instruction of main on, ends in the same graceful stop.
+// The delays are counted from the moment the binary catches the signal, so none of them depends on
+// how fast this machine starts it: a slow machine only moves where in start-up each one lands.
+TEST_CASE("SIGTERM or SIGINT at any moment of start-up stops gracefully with exit 0") {
   temp_dir dir;
   const auto rb = dir.write(
       "r.yml", rulebook_with("    - generic:\n        payload: [{x: 1}]\n        loop_count: -1\n"
@@ -181,10 +191,124 @@ TEST_CASE("SIGTERM stops gracefully with exit 0") {
                              "      condition: event.x == 2\n"
                              "      action:\n        none:\n"));
   const std::string out = dir.path() + "/out", err = dir.path() + "/err";
-  const int pid = spawn_rulebook({"-r", rb, "-v"}, out, err);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  struct attempt {
+    int signo;
+    int delay_ms;
+  };
+  for (const attempt a :
+       {attempt{SIGTERM, 0}, attempt{SIGTERM, 1}, attempt{SIGTERM, 5}, attempt{SIGTERM, 20},
+        attempt{SIGTERM, 60}, attempt{SIGTERM, 150}, attempt{SIGTERM, 400}, attempt{SIGTERM, 1000},
+        attempt{SIGINT, 0}, attempt{SIGINT, 30}, attempt{SIGINT, 300}}) {
+    CAPTURE(a.signo);
+    CAPTURE(a.delay_ms);
+    const int pid = spawn_rulebook({"-r", rb, "-v"}, out, err);
+    REQUIRE(wait_signal_caught(pid, a.signo));
+    std::this_thread::sleep_for(std::chrono::milliseconds(a.delay_ms));
+    kill(pid, a.signo);
+    const auto r = wait_rulebook(pid, out, err, std::chrono::seconds(30));
+    CAPTURE(r.err);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.signal == 0);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find(a.signo == SIGTERM
+                         ? "shutting down: terminated (SIGTERM)"
+                         : "shutting down: interrupted (SIGINT)") != std::string::npos);
+  }
+}
+
+// Start-up held open for as long as the test wants: the variables file is a FIFO, so the binary
+// waits inside main, reading it, until the test writes. A SIGTERM sent then must not kill it.
+TEST_CASE("SIGTERM while the rulebook's variables are still being read: graceful stop, exit 0") {
+  temp_dir dir;
+  const auto rb = dir.write(
+      "r.yml", rulebook_with("    - generic:\n        payload: [{x: 1}]\n        loop_count: -1\n"
+                             "        loop_delay: 0.01\n",
+                             "    - name: r\n"
+                             "      condition: event.x == vars.x\n"
+                             "      action:\n        none:\n"));
+  const std::string fifo = dir.path() + "/vars.yml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  const int pid = spawn_rulebook({"-r", rb, "-e", fifo, "-v"}, out, err);
+  int writer = -1;  // opens once the binary has opened the FIFO to read it
+  for (int i = 0; i < 20000 && writer < 0; ++i) {
+    writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (writer < 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(writer >= 0);
   kill(pid, SIGTERM);
-  const auto r = wait_rulebook(pid, out, err, std::chrono::seconds(10));
+  CHECK(wait_signal_delivered(pid, SIGTERM));  // without a handler: the process is gone
+  const std::string vars = "x: 2\n";
+  CHECK(::write(writer, vars.data(), vars.size()) == static_cast<ssize_t>(vars.size()));
+  ::close(writer);
+  const auto r = wait_rulebook(pid, out, err, std::chrono::seconds(30));
+  CAPTURE(r.err);
   CHECK_FALSE(r.timed_out);
+  CHECK(r.signal == 0);
   CHECK(r.exit_code == 0);
+  CHECK(r.err.find("shutting down: terminated (SIGTERM)") != std::string::npos);
+}
+
+// A check that never gets an answer keeps the graceful stop waiting (shutdown delay 300 s); the
+// second signal stops at once. Sent during start-up, the second signal stops it at once as well.
+TEST_CASE("a second signal stops at once, during start-up or while a graceful stop waits") {
+  temp_dir dir;
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  REQUIRE(::listen(listener, 16) == 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  const auto rb =
+      dir.write("r.yml", rulebook_with("    - range:\n        limit: 1\n",
+                                       "    - name: never answered\n"
+                                       "      condition: event.i == 0\n"
+                                       "      action:\n        http_check:\n          url: " +
+                                           url + "\n          timeout: 300\n"));
+  const std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  const std::vector<std::string> args = {"-r",
+                                         rb,
+                                         "-v",
+                                         "--shutdown-delay",
+                                         "300",
+                                         "--heartbeat-store",
+                                         "sqlite:" + dir.path() + "/hb.db"};
+
+  SUBCASE("while the graceful stop waits for the check") {
+    const int pid = spawn_rulebook(args, out, err);
+    pollfd p{listener, POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 30000) == 1);  // the check connected: it is in flight
+    const int conn = ::accept(listener, nullptr, nullptr);
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 3000 && read_file(err).find("shutting down") == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(read_file(err).find("shutting down: terminated (SIGTERM)") != std::string::npos);
+    kill(pid, SIGTERM);
+    const auto r = wait_rulebook(pid, out, err, std::chrono::seconds(60));
+    CAPTURE(r.err);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.err.find("second signal: stopping now") != std::string::npos);
+    ::close(conn);
+  }
+  SUBCASE("both during start-up") {
+    const int pid = spawn_rulebook(args, out, err);
+    REQUIRE(wait_signal_caught(pid, SIGTERM));
+    kill(pid, SIGTERM);
+    REQUIRE(wait_signal_delivered(pid, SIGTERM));  // else the kernel merges the two
+    kill(pid, SIGTERM);
+    const auto r = wait_rulebook(pid, out, err, std::chrono::seconds(60));
+    CAPTURE(r.err);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.signal == 0);
+    // Caught by main's early handler (128 + 15) or, once the engine took over, its own path.
+    const bool early =
+        r.exit_code == 143 && r.err.find("second signal during start-up") != std::string::npos;
+    const bool engine = r.err.find("second signal: stopping now") != std::string::npos;
+    CHECK((early || engine));
+  }
+  ::close(listener);
 }

@@ -12,6 +12,7 @@ namespace rb::actions {
 std::unique_ptr<action> make_none(const value& args);
 std::unique_ptr<action> make_debug(const value& args);
 std::unique_ptr<action> make_print_event(const value& args);
+std::unique_ptr<action> make_print(const value& args);
 std::unique_ptr<action> make_shutdown(const value& args);
 std::unique_ptr<action> make_post_event(const value& args);
 std::unique_ptr<action> make_set_fact(const value& args);

@@ -9,6 +9,8 @@
 // when this worker leads an epoch that is not its previous one + 1 (someone else may have checked
 // in between), the streaks are read once from the heartbeat store. Heartbeats go out at once;
 // results that complete meanwhile wait (in order) for the answer, at most streaks_wait.
+//
+// Logs: each check at debug (-vv); at info (-v) a summary line every 30 s (check_summary.h).
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -20,6 +22,7 @@
 
 #include "actions/builtin_actions.h"
 #include "actions/check_spec.h"
+#include "actions/check_summary.h"
 #include "actions/http_expect.h"
 #include "core/clock.h"
 
@@ -263,10 +266,14 @@ class http_check_action final : public action {
 
     std::string reason = success ? std::string() : reason_of(r, failed);
     if (success) {
-      spdlog::info("http_check {}: up, {} in {:.1f} ms", spec.name, r.status, r.time.total_ms);
+      spdlog::debug("http_check {}: up, {} in {:.1f} ms", spec.name, r.status, r.time.total_ms);
     } else {
-      spdlog::info("http_check {}: DOWN, {}", spec.name, reason);
+      spdlog::debug("http_check {}: DOWN, {}", spec.name, reason);
     }
+    // One process-wide summary: the loop is single-threaded, and every http_check rule counts.
+    static check_summary summary;
+    if (spdlog::should_log(spdlog::level::info))
+      if (auto line = summary.add(spec.name, success, reason)) spdlog::info("{}", *line);
     return {std::move(r), std::move(failed), success, std::move(reason)};
   }
 

@@ -15,6 +15,7 @@ constexpr entry builtin[] = {
     {"none", make_none},
     {"debug", make_debug},
     {"print_event", make_print_event},
+    {"print", make_print},
     {"shutdown", make_shutdown},
     {"post_event", make_post_event},
     {"set_fact", make_set_fact},
@@ -44,7 +45,7 @@ std::unique_ptr<action> make_action(std::string_view type, const value& args,
     if (e.type == type) return e.make(args.is_null() ? value::object() : args);
   throw action_error(
       "action '" + std::string(type) +
-      "' is not supported yet (supported: none, debug, print_event, post_event, set_fact, "
+      "' is not supported yet (supported: none, debug, print_event, print, post_event, set_fact, "
       "retract_fact, shutdown, http_check, http_request, run_playbook, run_module, "
       "run_job_template, run_workflow_template)");
 }

@@ -16,13 +16,14 @@
 
 #include "actions/action.h"
 #include "actions/audit_log.h"
-#include "actions/controller_client.h"
 #include "actions/builtin_actions.h"
 #include "actions/child_process.h"
+#include "actions/controller_client.h"
 #include "actions/dispatcher.h"
 #include "actions/firing_job.h"
 #include "actions/variables.h"
 #include "app/condition_compiler.h"
+#include "app/early_signals.h"
 #include "app/plugin_factory.h"
 #include "app/process_stats.h"
 #include "app/source_sink.h"
@@ -807,8 +808,7 @@ struct engine::impl {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (ec) return;
       if (current == state::running) {
-        begin_shutdown(signo == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)",
-                       options.shutdown_delay, false);
+        stop_on_signal(signo);
         watch_signals();
       } else {
         spdlog::warn("second signal: stopping now");
@@ -816,6 +816,11 @@ struct engine::impl {
         finish();  // children still running are killed (SIGKILL) and reaped on exit
       }
     });
+  }
+
+  void stop_on_signal(int signo) {
+    begin_shutdown(signo == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)",
+                   options.shutdown_delay, false);
   }
 
   void wire_services() {
@@ -871,7 +876,6 @@ struct engine::impl {
   }
 
   int run() {
-    watch_signals();
     for (auto& rs : rulesets) {
       for (auto& sr : rs->sources) {
         ++sources_running;
@@ -883,6 +887,12 @@ struct engine::impl {
       }
     }
     asio::post(io, [this] { check_finished(); });
+    // A signal during start-up stops the run the same way, once its sources have started: first
+    // one caught by main's early handler, then those `signals` queued while the engine was built
+    // (its waits complete in order, after what is posted above).
+    if (const int signo = take_early_signal())
+      asio::post(io, [this, signo] { stop_on_signal(signo); });
+    watch_signals();
     if (elector) {
       for (auto& rs : rulesets) watch_throttles(*rs);
       store->start();

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "app/cli.h"
+#include "app/early_signals.h"
 #include "app/engine.h"
 #include "app/ha_status_command.h"
 #include "app/logging.h"
@@ -18,8 +19,12 @@
 
 int main(int argc, char** argv) {
   using namespace rb;
+  // `ha status` is a short query: the default (a signal ends it) is what its user expects.
   if (argc >= 3 && std::string_view(argv[1]) == "ha" && std::string_view(argv[2]) == "status")
     return app::ha_status_command(argc - 2, argv + 2);
+  // A SIGTERM while the engine starts (systemd stopping what it just started, Ctrl+C during a
+  // slow start) must stop it as gracefully as one that comes later, not kill it.
+  app::catch_early_signals();
   auto parsed = app::parse_cli(argc, argv);
   if (auto* exit = std::get_if<app::cli_exit>(&parsed)) {
     std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);

@@ -134,6 +134,12 @@ const std::vector<action_schema>& schemas() {
        false,
        {{"var_root", t_string | t_object}, {"pretty", t_bool}, {"lock", t_string}},
        {}},
+      // rulebook's own: one line per message, no banner (docs/actions.md).
+      {"print",
+       false,
+       false,
+       {{"msg", t_string | t_string_list}, {"timestamp", t_bool}, {"lock", t_string}},
+       {"msg"}},
       {"debug",
        true,
        false,

@@ -358,8 +358,8 @@ TEST_CASE("actions: unknown, shape, arguments") {
   CHECK_ERROR(
       r, "10:11", "unknown action 'debugg'", "did you mean 'debug'",
       "known actions: run_playbook, run_module, run_job_template, run_workflow_template, "
-      "post_event, set_fact, retract_fact, print_event, debug, http_check, http_request, none, "
-      "shutdown");
+      "post_event, set_fact, retract_fact, print_event, print, debug, http_check, http_request, "
+      "none, shutdown");
   CHECK_ERROR(r, "11:11", "expected an action", "found a string", "write 'debug:' with a colon");
   CHECK_ERROR(r, "12:11", "exactly one key", "debug, print_event", "'actions:'");
   CHECK_ERROR(r, "13:11", "run_playbook: expected a mapping of arguments", "required: name");
