@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rulebook/templating.h"
+#include "rulebook/yaml_hints.h"
 #include "rulebook/yaml_scalar.h"
 
 namespace rb::rulebook {
@@ -294,6 +295,9 @@ std::optional<YAML::Node> yaml_document::parse(diagnostics& diags) const {
           diags.error(at(d.mark),
                       "expected a single YAML document, found another one here "
                       "(remove the extra '---')");
+        } else if (auto hint = explain_yaml_error(text_, d.mark.line, d.mark.column)) {
+          diags.error(at_line_column(hint->line, hint->column),
+                      "YAML syntax error: " + hint->message);
         } else {
           const std::string found = p < text_.size() ? std::string(1, text_[p]) : "end of file";
           diags.error(at(d.mark), "YAML syntax error: unexpected " + quote(found) +
@@ -315,9 +319,15 @@ std::optional<YAML::Node> yaml_document::parse(diagnostics& diags) const {
     if (!root.IsDefined()) return YAML::Node(YAML::NodeType::Null);
     return root;
   } catch (const YAML::ParserException& e) {
-    position p = file_start();
-    if (!e.mark.is_null()) p = at(e.mark);
-    diags.error(p, "YAML syntax error: " + e.msg);
+    // yaml-cpp's words ("end of map not found") rarely tell an indentation slip; say what it is.
+    std::optional<yaml_hint> hint;
+    if (!e.mark.is_null()) hint = explain_yaml_error(text_, e.mark.line, e.mark.column);
+    if (hint) {
+      diags.error(at_line_column(hint->line, hint->column),
+                  "YAML syntax error: " + hint->message + " (yaml-cpp: " + e.msg + ")");
+    } else {
+      diags.error(e.mark.is_null() ? file_start() : at(e.mark), "YAML syntax error: " + e.msg);
+    }
   } catch (const YAML::Exception& e) {
     diags.error(file_start(), std::string("YAML error: ") + e.what());
   }
@@ -327,6 +337,10 @@ std::optional<YAML::Node> yaml_document::parse(diagnostics& diags) const {
 position yaml_document::at(const YAML::Mark& m) const {
   if (m.is_null() || m.line < 0) return file_start();
   return {file_, m.line + 1, m.column + 1};
+}
+
+position yaml_document::at_line_column(int line, int column) const {
+  return {file_, line + 1, column + 1};
 }
 
 position yaml_document::at_offset(std::size_t offset) const {

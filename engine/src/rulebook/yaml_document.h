@@ -39,6 +39,7 @@ class yaml_document {
   position at(const YAML::Mark& m) const;
   position at(const YAML::Node& n) const { return at(n.Mark()); }
   position at_offset(std::size_t offset) const;
+  position at_line_column(int line, int column) const;  // both 0-based, like YAML::Mark
   position file_start() const { return {file_, 1, 1}; }
 
   // A null value written as nothing (`key:`) has the mark of the next token; callers pass the key

@@ -24,6 +24,108 @@ TEST_CASE("YAML syntax errors carry yaml-cpp's mark, 1-based") {
   CHECK_OK(rbt::load("- name: 'it''s'\n  hosts: \"a\\\"b\"\n  sources: []\n  rules: []\n"));
 }
 
+namespace {
+
+// A valid two-rule rulebook with line `n` (1-based) replaced: one indentation slip per test.
+std::string with_line(int n, const std::string& replacement) {
+  const char* lines[] = {
+      "- name: rs",       "  hosts: all",   "  sources:",     "    - eda.builtin.range:",
+      "        limit: 5", "  rules:",       "    - name: r1", "      condition: event.i == 1",
+      "      action:",    "        debug:", "    - name: r2", "      condition: event.i == 2",
+      "      action:",    "        debug:"};
+  std::string out;
+  for (int i = 1; i <= 14; ++i) out += (i == n ? replacement : lines[i - 1]) + std::string("\n");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("YAML indentation slips are explained in words, not yaml-cpp's 'end of map not found'") {
+  CHECK_OK(rbt::load(with_line(0, "")));
+  // A list item a column left of its siblings.
+  auto r = rbt::load(with_line(11, "   - name: r2"));
+  CHECK_ERROR(r, "11:4", "YAML syntax error: this list item is indented less than the list it",
+              "the list starts at line 7 with its items at column 5, this item is at column 4",
+              "(yaml-cpp: end of map not found)");
+  CHECK(r.errors.size() == 1);
+  // ... and a column right of them.
+  r = rbt::load(with_line(11, "     - name: r2"));
+  CHECK_ERROR(r, "11:6", "this list item is indented more than the other items of its list",
+              "the list starts at line 7 with its items at column 5, this item is at column 6",
+              "(yaml-cpp: end of sequence not found)");
+  CHECK(r.errors.size() == 1);
+  // A rule written at the depth of the ruleset's keys.
+  r = rbt::load(with_line(11, "  - name: r2"));
+  CHECK_ERROR(r, "11:3",
+              "this list item lines up with the keys of the mapping that starts at line 1 "
+              "(column 3), not with the items of a list",
+              "the list starts at line 7 with its items at column 5");
+  CHECK(r.errors.size() == 1);
+  // A key a column left of its siblings: inside a rule, and among the ruleset's keys.
+  r = rbt::load(with_line(12, "     condition: event.i == 2"));
+  CHECK_ERROR(r, "12:6", "this key is indented less than the other keys of its mapping",
+              "the mapping starts at line 11 with its keys at column 7, this key is at column 6",
+              "(yaml-cpp: end of sequence not found)");
+  CHECK(r.errors.size() == 1);
+  r = rbt::load(with_line(6, " rules:"));
+  CHECK_ERROR(r, "6:2", "this key is indented less than the other keys of its mapping",
+              "the mapping starts at line 1 with its keys at column 3");
+  CHECK(r.errors.size() == 1);
+  // A key a column right of its siblings continues the value above it (yaml-cpp points at ':').
+  r = rbt::load(with_line(12, "       condition: event.i == 2"));
+  CHECK_ERROR(r, "12:8", "this key is indented more than the other keys of its mapping",
+              "the mapping starts at line 11 with its keys at column 7, this key is at column 8",
+              "so YAML reads it as more of the value of 'name' on line 11",
+              "(yaml-cpp: illegal map value)");
+  CHECK(r.errors.size() == 1);
+  r = rbt::load(with_line(6, "   rules:"));
+  CHECK_ERROR(r, "6:4", "this key is indented more than the other keys of its mapping",
+              "the mapping starts at line 1 with its keys at column 3");
+  CHECK(r.errors.size() == 1);
+}
+
+TEST_CASE("YAML indentation: an action list item out of line, a key left of a ruleset's keys") {
+  auto r = rbt::load(rbt::ruleset_with_rules(R"(    - name: r1
+      condition: event.i == 1
+      actions:
+        - debug:
+       - print_event:
+)"));
+  CHECK_ERROR(r, "11:8", "this list item is indented less than the list it belongs to",
+              "the list starts at line 10 with its items at column 9");
+  CHECK(r.errors.size() == 1);
+  // yaml-cpp ends the document at a key in column 1, so this used to be "unexpected 'h'".
+  r = rbt::load("- name: rs\nhosts: all\n");
+  CHECK_ERROR(r, "2:1", "this key is indented less than the other keys of its mapping",
+              "the mapping starts at line 1 with its keys at column 3, this key is at column 1");
+  CHECK(r.errors.size() == 1);
+}
+
+TEST_CASE("YAML: tabs and a missing space after '-' or ':' are named") {
+  auto r = rbt::load(with_line(11, "\t- name: r2"));  // yaml-cpp: "illegal block entry" at 11:2
+  CHECK_ERROR(r, "11:1", "a tab is used to indent this line; YAML indents with spaces only");
+  CHECK(r.errors.size() == 1);
+  r = rbt::load(with_line(12, "    \t  condition: event.i == 2"));
+  CHECK_ERROR(r, "12:5", "a tab is used to indent this line");
+  r = rbt::load(with_line(11, "    -name: r2"));
+  CHECK_ERROR(r, "11:5", "'-name' is not a list item",
+              "a '-' starts a list item only when a space follows it (write '- name')");
+  CHECK(r.errors.size() == 1);
+  // The first rule: yaml-cpp trips only on the next line, the mistake is on this one.
+  r = rbt::load(with_line(7, "    -name: r1"));
+  CHECK_ERROR(r, "7:5", "'-name' is not a list item");
+  CHECK(r.errors.size() == 1);
+  // yaml-cpp reads `condition:event.i == 2` as text and fails at the ':' of the next line.
+  r = rbt::load(with_line(12, "      condition:event.i == 2"));
+  CHECK_ERROR(r, "12:16", "'condition:event.i == 2' is not a key and a value",
+              "a ':' after a key needs a space after it (write 'condition: event.i == 2')");
+  CHECK(r.errors.size() == 1);
+  r = rbt::load(with_line(12, R"(      condition: event.msg == "a: b")"));
+  CHECK_ERROR(r, "12:33", "the value of 'condition' contains ': '",
+              "put the whole value in quotes");
+  CHECK(r.errors.size() == 1);
+}
+
 TEST_CASE("the text must be UTF-8") {
   auto r = rbt::load("- name: caf\xc3\xa9\n  hosts: \"\xe0\xa4\xa8\xa4\"\n");
   CHECK_ERROR(r, "2:14", "not valid UTF-8");
