@@ -14,6 +14,11 @@ cmake --build build -j"$(nproc)" --target rulebook demo_target
 ./build/demo_target --port 8089 --flap 30 &
 target=$!
 trap 'kill $target 2>/dev/null || true' EXIT
+sleep 0.5
+if ! kill -0 "$target" 2>/dev/null; then
+  echo "demo: the demo site could not start on 127.0.0.1:8089 (is another demo running?)" >&2
+  exit 1
+fi
 echo "demo: monitoring http://127.0.0.1:8089/{healthy,slow,failing,flapping} and https://example.com/"
 echo "demo: (without internet access example.com cannot be resolved and shows as DOWN)"
 echo "demo: heartbeats in $PWD/heartbeats.db, e.g. sqlite3 heartbeats.db 'SELECT * FROM heartbeats'"

@@ -291,6 +291,7 @@ TEST_CASE("a second signal stops at once, during start-up or while a graceful st
     const auto r = wait_rulebook(pid, out, err, std::chrono::seconds(60));
     CAPTURE(r.err);
     CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 0);
     CHECK(r.err.find("second signal: stopping now") != std::string::npos);
     ::close(conn);
   }
