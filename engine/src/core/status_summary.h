@@ -14,6 +14,9 @@ struct status_bucket {
   int checks = 0;      // 0: no heartbeat in this slice
   int failures = 0;    // failed checks among them
   double avg_ms = -1;  // mean total_ms of the successful checks; < 0: none succeeded
+  // Mean total_ms of the failed checks that took any time (a refused connect may take none);
+  // < 0: no such failure.
+  double failed_avg_ms = -1;
 };
 
 struct monitor_status {

@@ -122,7 +122,8 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
   const std::string buckets_sql =
       "SELECT monitor_name, (" + d.epoch_s("scheduled_at") + " - " + std::to_string(from_s) +
       ") / " + std::to_string(width_s) + " AS b, count(*), sum(CASE WHEN success THEN 0 ELSE 1 " +
-      "END), avg(CASE WHEN success THEN total_ms END) FROM heartbeats WHERE scheduled_at >= " +
+      "END), avg(CASE WHEN success THEN total_ms END), avg(CASE WHEN NOT success AND total_ms > "
+      "0 THEN total_ms END) FROM heartbeats WHERE scheduled_at >= " +
       d.at(out.buckets_from_us) + " GROUP BY monitor_name, b";
   if (!db.query_rows(buckets_sql, rows, out.error)) return out;
   for (const auto& r : rows) {
@@ -133,6 +134,7 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
     bucket.checks = static_cast<int>(to_i64(r[2]));
     bucket.failures = static_cast<int>(to_i64(r[3]));
     bucket.avg_ms = to_double(r[4], -1);
+    bucket.failed_avg_ms = to_double(r[5], -1);
   }
 
   rows.clear();

@@ -338,9 +338,11 @@ void check_status(const std::string& spec, const std::string& spool_dir) {
   CHECK(slice(a, t90).checks == 2);
   CHECK(slice(a, t90).failures == 0);
   CHECK(slice(a, t90).avg_ms == doctest::Approx(200));
+  CHECK(slice(a, t90).failed_avg_ms < 0);
   CHECK(slice(a, t94).checks == 1);
   CHECK(slice(a, t94).failures == 1);
   CHECK(slice(a, t94).avg_ms < 0);
+  CHECK(slice(a, t94).failed_avg_ms == doctest::Approx(900));  // a failed check has its time
   int with_checks = 0;
   for (const auto& b : a.buckets) with_checks += b.checks > 0;
   CHECK(with_checks == 2);
