@@ -49,7 +49,8 @@ struct status_summary {
   std::int64_t buckets_from_us = 0;        // the first bucket's start
   std::int64_t bucket_us = 0;              // each bucket's width
   std::vector<monitor_status> monitors;    // by name
-  std::vector<status_incident> incidents;  // the newest 10 across monitors, newest first
+  // 10 across monitors: the ongoing ones first, then by start, newest first.
+  std::vector<status_incident> incidents;
 };
 
 }  // namespace rb
