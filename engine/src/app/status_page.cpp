@@ -230,13 +230,19 @@ std::string render_status_page(const std::optional<status_summary>& summary,
     for (const auto& k : known)
       if (k.scheduled && !with_data.count(k.name)) pending.push_back(&k);
   }
+  // Waiting for data: reload soon, so that the first checks show as they land.
+  const bool waiting =
+      info.has_store &&
+      (!summary || (summary->error.empty() && (summary->monitors.empty() || !pending.empty())));
+  const int refresh = waiting ? info.pending_refresh_seconds : info.refresh_seconds;
+
   std::string out;
   out.reserve(16384);
   out += fmt::format(
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<meta http-equiv=\"refresh\" content=\"{}\"><title>rulebook status</title><style>",
-      info.refresh_seconds);
+      refresh);
   out += style;
   out += "</style></head><body><header><h1>";
   if (!info.has_store || !summary || !summary->error.empty() ||
@@ -287,7 +293,13 @@ std::string render_status_page(const std::optional<status_summary>& summary,
       "<p class=\"meta\">Uptime counts checks that succeeded. The chart shows the last 24 hours in "
       "15-minute slices: the mean time of the successful checks in green, of the failed ones in "
       "red.";
-  out += fmt::format(" This page refreshes every {} s.</p></body></html>", info.refresh_seconds);
+  if (waiting)
+    out += fmt::format(
+        " This page refreshes every {} s until every monitor has data, then every {} s.", refresh,
+        info.refresh_seconds);
+  else
+    out += fmt::format(" This page refreshes every {} s.", refresh);
+  out += "</p></body></html>";
   return out;
 }
 

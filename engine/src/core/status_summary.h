@@ -46,6 +46,7 @@ struct status_summary {
   static constexpr int bucket_count = 96;  // 15 minutes each
   std::string error;                       // "" = the store answered
   std::int64_t as_of_us = 0;               // when it was computed
+  double took_ms = 0;                      // how long the store took to compute it
   std::int64_t buckets_from_us = 0;        // the first bucket's start
   std::int64_t bucket_us = 0;              // each bucket's width
   std::vector<monitor_status> monitors;    // by name

@@ -174,6 +174,36 @@ TEST_CASE("status page: the engine's monitors give URLs, methods and intervals, 
   CHECK_FALSE(has(only, "PENDING"));
 }
 
+TEST_CASE("status page: reloads every 2 s while it waits for data, every 30 s after") {
+  const std::string quick = "<meta http-equiv=\"refresh\" content=\"2\">";
+  const std::string slow = "<meta http-equiv=\"refresh\" content=\"30\">";
+  std::vector<monitor_listing> known = {{"api", "http://api.test/", "GET", 5, true},
+                                        {"new", "http://new.test/", "GET", 5, true}};
+  status_summary s;
+  s.as_of_us = now_us;
+  // Nothing yet: the first summary, then the first heartbeats, are seconds away.
+  CHECK(has(render_status_page(std::nullopt, info(), known), quick));
+  CHECK(has(render_status_page(s, info(), known), quick));
+  CHECK(has(render_status_page(s, info()), quick));
+  // One monitor has data, the other is still pending.
+  s.monitors = {monitor("api", true)};
+  std::string page = render_status_page(s, info(), known);
+  CHECK(has(page, "PENDING"));
+  CHECK(has(page, quick));
+  CHECK(has(page, "refreshes every 2 s until every monitor has data, then every 30 s"));
+  // Every monitor has data.
+  s.monitors.push_back(monitor("new", false));
+  page = render_status_page(s, info(), known);
+  CHECK(has(page, slow));
+  CHECK(has(page, "This page refreshes every 30 s."));
+  // Nothing to wait for: no store, or one that cannot answer (the engine retries on its own).
+  auto none = info();
+  none.has_store = false;
+  CHECK(has(render_status_page(std::nullopt, none), slow));
+  s.error = "down";
+  CHECK(has(render_status_page(s, info(), known), slow));
+}
+
 TEST_CASE("status page: failed checks are in the chart, in red, at their time") {
   status_summary s;
   s.as_of_us = now_us;

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -455,6 +456,31 @@ TEST_CASE("store: postgres status summary: uptime, slices and incidents; an outa
   CHECK(ask_status(*store).error != "");
   CHECK(std::chrono::steady_clock::now() - asked < 5s);
   pg.start();
+  store->stop();
+}
+
+TEST_CASE("store: on_written reports commits that inserted rows; a summary asked then has them") {
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  std::atomic<int> calls{0};
+  o.on_written = [&] { ++calls; };
+  auto store = open_heartbeat_store("sqlite:" + dir.path + "/hb.db", o);
+  store->start();
+  CHECK(ask_status(*store).monitors.empty());
+  CHECK(calls == 0);  // reading is not writing
+  const heartbeat hb = recent_hb("up", 1s, true);
+  store->submit(hb);
+  REQUIRE(eventually([&] { return calls > 0; }, 10s));
+  const auto s = ask_status(*store);
+  REQUIRE(s.monitors.size() == 1);
+  CHECK(s.monitors[0].last_at_us == hb.scheduled_at_us);
+  CHECK(s.took_ms >= 0);
+  // A duplicate inserts nothing: no call.
+  const int before = calls;
+  store->submit(hb);
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().duplicates == 1);
+  CHECK(calls == before);
   store->stop();
 }
 
