@@ -177,8 +177,8 @@ TEST_CASE("uptime.yml: the status page at / shows the monitors and their URLs, o
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(base.rfind("http://127.0.0.1:", 0) == 0);
-  // The page renders from a summary refreshed every 10 s: wait for one that has the failure (the
-  // cards are there from the start, pending).
+  // The page renders from a summary read again as heartbeats land: wait for one that has the
+  // failure (the cards are there from the start, pending).
   rb::test::reply page;
   while (std::chrono::steady_clock::now() < limit) {
     page = rb::test::curl(rb::test::quote(base + "/"));
@@ -226,4 +226,94 @@ TEST_CASE("uptime.yml: the status page at / shows the monitors and their URLs, o
   CHECK(page.body.find("<span class=\"name\">later-page</span><span class=\"pill "
                        "pending\">PENDING</span>") != std::string::npos);
   CHECK(page.body.find("every 604800 s") != std::string::npos);
+}
+
+TEST_CASE("uptime.yml: the status page shows a check within seconds of its heartbeat") {
+  using clock = std::chrono::steady_clock;
+  using std::chrono::seconds;
+  rb::test::temp_dir dir;
+  rb::test::http_server target;
+  // slow-fail: every check takes 300 ms and fails for it (the chart must show that time).
+  const std::string vars = dir.write(
+      "vars.yml", "monitors:\n  - {name: fresh-page, url: " + target.url("/ok") +
+                      ", interval: 1}\n  - {name: slow-fail, url: \"" + target.url("/slow?ms=300") +
+                      "\", interval: 1, expect: {max_response_ms: 100}}\n");
+  const std::string db = dir.path() + "/hb.db";
+  const std::string err = dir.path() + "/err";
+  const int pid = rb::test::spawn_rulebook(
+      {"-r", rb::test::source_path("rulebooks/uptime.yml"), "-e", vars, "--heartbeat-store",
+       "sqlite:" + db, "--http-port", "0", "--http-host", "127.0.0.1", "-v"},
+      dir.path() + "/out", err);
+  const int port = rb::test::wait_http_port(err, seconds(30));
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  const auto page = [&] { return rb::test::curl(rb::test::quote(url)).body; };
+  const auto rows = [&](const std::string& monitor) {
+    try {
+      const std::string sql =
+          "SELECT count(*) FROM heartbeats WHERE monitor_name = '" + monitor + "'";
+      return std::stoi(rb::test::sqlite_rows(db, sql)[0][0]);
+    } catch (const std::exception&) {
+      return 0;  // no file or no table yet
+    }
+  };
+  const std::string up = "<span class=\"name\">fresh-page</span><span class=\"pill up\">UP</span>";
+  std::string body;
+  bool first_seen = false, shown = false;
+  clock::duration lag{};
+  std::vector<int> ages;
+  std::string slowest;
+  if (port > 0) {
+    // Before the first heartbeat the page waits for it, and reloads soon.
+    body = page();
+    if (rows("fresh-page") == 0) {
+      CHECK(body.find("<meta http-equiv=\"refresh\" content=\"2\">") != std::string::npos);
+      CHECK(body.find(up) == std::string::npos);
+    }
+    auto limit = clock::now() + seconds(30);
+    while (!(first_seen = rows("fresh-page") > 0) && clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // From the moment the first heartbeat is in the database, how long until the page shows it.
+    // The summary is read again when heartbeats land (at most once a second): before, the page
+    // showed the start-up summary (PENDING) until it was 10 s old.
+    const auto seen = clock::now();
+    limit = seen + seconds(30);
+    while (first_seen && !(shown = (body = page()).find(up) != std::string::npos) &&
+           clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    lag = clock::now() - seen;
+    // For 12 s (longer than the old 10 s cache), the last check shown is never more than a few
+    // seconds old on a monitor checked every second.
+    const auto until = clock::now() + seconds(12);
+    while (shown && clock::now() < until) {
+      body = page();
+      const auto card = body.find(up);
+      const auto at = body.find(" ago</div>", card);
+      const auto comma = body.rfind(", ", at);
+      if (card != std::string::npos && at != std::string::npos && comma != std::string::npos)
+        ages.push_back(std::stoi(body.substr(comma + 2)));  // ", 2 s ago"
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    // slow-fail's chart: a red bar at its checks' time, and the slowest slice is theirs.
+    const auto card = body.find("<span class=\"name\">slow-fail</span>");
+    const auto fig = body.find("slowest slice ", card);
+    if (card != std::string::npos && fig != std::string::npos)
+      slowest = body.substr(fig, body.find("</span>", fig) - fig);
+  }
+  ::kill(pid, SIGINT);
+  auto r = rb::test::wait_rulebook(pid, dir.path() + "/out", err);
+  INFO("stderr: " << r.err);
+  INFO("page: " << body);
+  REQUIRE(port > 0);
+  CHECK(r.exit_code == 0);
+  REQUIRE(first_seen);
+  REQUIRE(shown);
+  // About a second in practice; 5 s leaves room for a machine twice as slow, loaded.
+  CHECK(std::chrono::duration<double>(lag).count() < 5.0);
+  REQUIRE(ages.size() >= 5);
+  CHECK(*std::max_element(ages.begin(), ages.end()) <= 6);
+  CHECK(body.find("<meta http-equiv=\"refresh\" content=\"30\">") != std::string::npos);
+  INFO("slowest: " << slowest);
+  REQUIRE(slowest.rfind("slowest slice ", 0) == 0);
+  CHECK(std::stoi(slowest.substr(14)) >= 300);
+  CHECK(slowest.find(" ms (failed)") != std::string::npos);
 }

@@ -206,7 +206,8 @@ TEST_CASE("ha ops: /health/ready, rulebook_ha_* and / follow the leader across a
   CHECK_MESSAGE(took_over.find("role <b>leader</b> · worker worker-2 · epoch " +
                                std::to_string(nv["epoch"].get<long>()) + " ·") != std::string::npos,
                 took_over);
-  // The summary (at most 10 s old) comes to hold the probe's heartbeats: down, refused.
+  // The summary, read again when this worker's heartbeats land, comes to hold the probe's: down,
+  // refused.
   const std::string probe_down =
       "<span class=\"name\">probe</span><span class=\"pill down\">DOWN</span>";
   CHECK_MESSAGE(page_with(w2, probe_down).find(probe_down) != std::string::npos,

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -151,12 +152,21 @@ struct engine::impl {
   metric_counter* takeovers = nullptr;
   std::string leader_since;  // when this worker's current term began acting (ISO 8601 UTC)
   std::unique_ptr<http_listener> ops_listener;  // --http-port
-  // The status page renders from the store's last summary; a page load never waits on the
-  // database, it only asks for a fresh one when this one is older than status_max_age.
-  static constexpr std::chrono::seconds status_max_age{10};
+  // The status page renders from the store's last summary: a page load never waits on the
+  // database. The summary is read again when heartbeats land (the store reports its commits), at
+  // most once per status_floor, and every status_max_age without them (a follower writes none;
+  // the 24 h window moves on).
+  static constexpr std::chrono::milliseconds status_max_age{10000};
+  static constexpr std::chrono::milliseconds status_floor_min{1000};
   std::optional<status_summary> status_cache;
   std::chrono::steady_clock::time_point status_asked{};
+  // 10 times the last summary's cost, within [status_floor_min, status_max_age]: a large
+  // database is not read back to back.
+  std::chrono::milliseconds status_floor = status_floor_min;
   bool status_pending = false;
+  bool status_stale = false;  // heartbeats landed since the last summary was asked for
+  asio::steady_timer status_timer{io};
+  std::chrono::steady_clock::time_point status_timer_due{};  // {}: not set
   std::vector<std::function<void()>> waiting_for_leadership;
   bool ha_failed = false;
 
@@ -942,6 +952,8 @@ struct engine::impl {
     }
     so.worker_id = services.worker_id;
     if (elector && spec.rfind("sqlite:", 0) != 0) so.ha_uuid = options.ha_uuid;
+    if (options.http_port >= 0)
+      so.on_written = [this] { asio::post(io, [this] { heartbeats_landed(); }); };
     so.retention =
         std::chrono::seconds(static_cast<long long>(options.heartbeat_retention_days * 86400.0));
     try {
@@ -1068,17 +1080,41 @@ struct engine::impl {
                  ops_listener->port());
   }
 
-  // Asks the store for a new summary when the cached one is stale and none is on its way.
+  // On the loop, after the store committed heartbeats: the summary no longer has them.
+  void heartbeats_landed() {
+    status_stale = true;
+    refresh_status();
+  }
+
+  // Asks the store for a new summary when it is due and none is on its way; else sets the timer
+  // for when it is due.
   void refresh_status() {
-    if (!heartbeats || status_pending) return;
+    if (!heartbeats || !ops_listener || status_pending || current == state::stopped) return;
     const auto now = std::chrono::steady_clock::now();
-    if (status_cache && now - status_asked < status_max_age) return;
+    const auto due = status_asked + (status_stale ? status_floor : status_max_age);
+    if (status_cache && now < due) {
+      if (status_timer_due != decltype(status_timer_due){} && status_timer_due <= due) return;
+      status_timer_due = due;
+      status_timer.expires_at(due);  // cancels a later one
+      status_timer.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        status_timer_due = {};
+        refresh_status();
+      });
+      return;
+    }
+    status_timer.cancel();
+    status_timer_due = {};
     status_pending = true;
+    status_stale = false;
     status_asked = now;
     heartbeats->request_status_summary([this](status_summary s) {
       asio::post(io, [this, s = std::move(s)]() mutable {
+        const auto cost = std::chrono::milliseconds(static_cast<std::int64_t>(s.took_ms * 10));
+        status_floor = std::clamp(cost, status_floor_min, status_max_age);
         status_cache = std::move(s);
         status_pending = false;
+        refresh_status();  // the timer for the next one
       });
     });
   }

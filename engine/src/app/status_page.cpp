@@ -62,35 +62,53 @@ std::string uptime(std::int64_t up, std::int64_t checks) {
   return fmt::format("{:.2f} %", pct);
 }
 
-// One bar per slice: its height the mean response time against the chart's slowest slice, red
-// when a check in it failed (full height when none succeeded), a grey tick when it has no check.
+// One slice per 15 minutes, scaled to the slowest mean time in the chart, failed checks included:
+// a green bar at the mean time of its successful checks and, when checks failed, a red mark at
+// theirs over it, or a red bar up to it when none succeeded (at the top for failures that took no
+// time: a refused connect); a grey tick when it has no check.
 void chart(std::string& out, const monitor_status& m) {
   const int n = static_cast<int>(m.buckets.size());
   double max_ms = 0;
-  for (const auto& b : m.buckets) max_ms = std::max(max_ms, b.avg_ms);
+  bool max_failed = false;  // the slowest slice's time is that of failed checks
+  for (const auto& b : m.buckets) {
+    if (b.avg_ms > max_ms) {
+      max_ms = b.avg_ms;
+      max_failed = false;
+    }
+    if (b.failed_avg_ms > max_ms) {
+      max_ms = b.failed_avg_ms;
+      max_failed = true;
+    }
+  }
+  const auto height = [&](double ms) {
+    return ms < 0 ? 40.0 : max_ms > 0 ? std::max(3.0, 38.0 * ms / max_ms) : 3.0;
+  };
   out += fmt::format(
       "<svg viewBox=\"0 0 {} 40\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"response "
       "time, last 24 hours\">",
       n * 4);
+  const auto bar = [&](int i, double y, double h, const char* color) {
+    out += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"3\" height=\"{:.1f}\" fill=\"{}\"/>",
+                       i * 4, y, h, color);
+  };
   for (int i = 0; i < n; ++i) {
     const auto& b = m.buckets[static_cast<std::size_t>(i)];
-    double h = 1;
-    const char* color = "var(--none)";
-    if (b.checks > 0 && b.avg_ms < 0) {
-      h = 40;
-      color = "var(--down)";
-    } else if (b.checks > 0) {
-      h = max_ms > 0 ? std::max(3.0, 38.0 * b.avg_ms / max_ms) : 3.0;
-      color = b.failures > 0 ? "var(--down)" : "var(--up)";
+    if (b.checks == 0) {
+      bar(i, 39, 1, "var(--none)");
+    } else if (b.avg_ms < 0) {
+      const double h = height(b.failed_avg_ms);
+      bar(i, 40 - h, h, "var(--down)");
+    } else {
+      const double h = height(b.avg_ms);
+      bar(i, 40 - h, h, "var(--up)");
+      if (b.failures > 0) bar(i, 40 - height(b.failed_avg_ms), 3, "var(--down)");
     }
-    out += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"3\" height=\"{:.1f}\" fill=\"{}\"/>",
-                       i * 4, 40 - h, h, color);
   }
   out += "</svg>";
   out += fmt::format(
-      "<div class=\"axis\"><span>24 h ago</span><span>slowest slice {:.0f} ms</span>"
+      "<div class=\"axis\"><span>24 h ago</span><span>slowest slice {:.0f} ms{}</span>"
       "<span>now</span></div>",
-      max_ms);
+      max_ms, max_failed ? " (failed)" : "");
 }
 
 // Only these become links: a `javascript:` or `data:` URL from config stays text.
@@ -200,15 +218,6 @@ std::string html_escape(std::string_view text) {
 std::string render_status_page(const std::optional<status_summary>& summary,
                                const status_page_info& info,
                                const std::vector<monitor_listing>& known) {
-  std::string out;
-  out.reserve(16384);
-  out += fmt::format(
-      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta http-equiv=\"refresh\" content=\"{}\"><title>rulebook status</title><style>",
-      info.refresh_seconds);
-  out += style;
-  out += "</style></head><body><header><h1>";
   // The cards, by name: every monitor with heartbeats and every scheduled one without (pending).
   std::map<std::string, const monitor_listing*> listed;
   for (const auto& k : known) listed.emplace(k.name, &k);
@@ -221,6 +230,21 @@ std::string render_status_page(const std::optional<status_summary>& summary,
     for (const auto& k : known)
       if (k.scheduled && !with_data.count(k.name)) pending.push_back(&k);
   }
+  // Waiting for data: reload soon, so that the first checks show as they land.
+  const bool waiting =
+      info.has_store &&
+      (!summary || (summary->error.empty() && (summary->monitors.empty() || !pending.empty())));
+  const int refresh = waiting ? info.pending_refresh_seconds : info.refresh_seconds;
+
+  std::string out;
+  out.reserve(16384);
+  out += fmt::format(
+      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta http-equiv=\"refresh\" content=\"{}\"><title>rulebook status</title><style>",
+      refresh);
+  out += style;
+  out += "</style></head><body><header><h1>";
   if (!info.has_store || !summary || !summary->error.empty() ||
       (summary->monitors.empty() && pending.empty()))
     out += "rulebook status";
@@ -265,10 +289,17 @@ std::string render_status_page(const std::optional<status_summary>& summary,
     out += "</div>";
     incidents(out, *summary);
   }
-  out += fmt::format(
-      "<p class=\"meta\">Uptime counts checks that succeeded; the chart shows the last 24 hours in "
-      "15-minute slices. This page refreshes every {} s.</p></body></html>",
-      info.refresh_seconds);
+  out +=
+      "<p class=\"meta\">Uptime counts checks that succeeded. The chart shows the last 24 hours in "
+      "15-minute slices: the mean time of the successful checks in green, of the failed ones in "
+      "red.";
+  if (waiting)
+    out += fmt::format(
+        " This page refreshes every {} s until every monitor has data, then every {} s.", refresh,
+        info.refresh_seconds);
+  else
+    out += fmt::format(" This page refreshes every {} s.", refresh);
+  out += "</p></body></html>";
   return out;
 }
 

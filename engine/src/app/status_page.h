@@ -1,8 +1,8 @@
 // status_page: the HTML page at `/` on the --http-port listener (docs/monitoring.md, "Status
 // page"): each monitor's state, uptime over 24 h and 7 d, a response-time chart as inline SVG, the
-// recent incidents and the HA role. Self-contained (inline CSS, no script), refreshes itself, and
-// stacks into one column on a phone. Everything that came from config or a remote server is
-// HTML-escaped.
+// recent incidents and the HA role. Self-contained (inline CSS, no script), refreshes itself (more
+// often while it waits for data), and stacks into one column on a phone. Everything that came from
+// config or a remote server is HTML-escaped.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,9 @@ struct status_page_info {
   std::int64_t generated_at_us = 0;
   bool has_store = true;  // false: the rulebook runs no http_check
   int refresh_seconds = 30;
+  // While the page waits for data (a monitor pending, no summary or no heartbeat yet): the first
+  // checks show within seconds of their heartbeats.
+  int pending_refresh_seconds = 2;
 };
 
 // `summary`: the store's last answer; nullopt while the first one is on its way. `known`: the

@@ -14,6 +14,9 @@ struct status_bucket {
   int checks = 0;      // 0: no heartbeat in this slice
   int failures = 0;    // failed checks among them
   double avg_ms = -1;  // mean total_ms of the successful checks; < 0: none succeeded
+  // Mean total_ms of the failed checks that took any time (a refused connect may take none);
+  // < 0: no such failure.
+  double failed_avg_ms = -1;
 };
 
 struct monitor_status {
@@ -43,10 +46,12 @@ struct status_summary {
   static constexpr int bucket_count = 96;  // 15 minutes each
   std::string error;                       // "" = the store answered
   std::int64_t as_of_us = 0;               // when it was computed
+  double took_ms = 0;                      // how long the store took to compute it
   std::int64_t buckets_from_us = 0;        // the first bucket's start
   std::int64_t bucket_us = 0;              // each bucket's width
   std::vector<monitor_status> monitors;    // by name
-  std::vector<status_incident> incidents;  // the newest 10 across monitors, newest first
+  // 10 across monitors: the ongoing ones first, then by start, newest first.
+  std::vector<status_incident> incidents;
 };
 
 }  // namespace rb

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,9 @@ struct store_options {
   std::chrono::seconds retention{0};
   // How often the retention sweep runs; 0 = retention / 10, between 1 minute and 1 hour.
   std::chrono::milliseconds retention_every{0};
+  // Called on the writer thread after a round of commits that inserted rows (the status page's
+  // cache goes stale then). Must not block: post to your own loop.
+  std::function<void()> on_written;
 };
 
 class heartbeat_store : public heartbeat_sink {

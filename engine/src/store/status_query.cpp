@@ -122,7 +122,8 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
   const std::string buckets_sql =
       "SELECT monitor_name, (" + d.epoch_s("scheduled_at") + " - " + std::to_string(from_s) +
       ") / " + std::to_string(width_s) + " AS b, count(*), sum(CASE WHEN success THEN 0 ELSE 1 " +
-      "END), avg(CASE WHEN success THEN total_ms END) FROM heartbeats WHERE scheduled_at >= " +
+      "END), avg(CASE WHEN success THEN total_ms END), avg(CASE WHEN NOT success AND total_ms > "
+      "0 THEN total_ms END) FROM heartbeats WHERE scheduled_at >= " +
       d.at(out.buckets_from_us) + " GROUP BY monitor_name, b";
   if (!db.query_rows(buckets_sql, rows, out.error)) return out;
   for (const auto& r : rows) {
@@ -133,24 +134,29 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
     bucket.checks = static_cast<int>(to_i64(r[2]));
     bucket.failures = static_cast<int>(to_i64(r[3]));
     bucket.avg_ms = to_double(r[4], -1);
+    bucket.failed_avg_ms = to_double(r[5], -1);
   }
 
   rows.clear();
   // A run's rows share the count of successes before them (`grp`); the success that ends it is
-  // the monitor's next row, found through the unique index.
+  // the monitor's next row, found through the unique index. A run is ongoing when it holds the
+  // monitor's newest row. The table shows Started and Ended, so it is sorted by them: the ongoing
+  // runs first (never crowded out by newer, ended ones), then by start, newest first.
   const std::string incidents_sql =
       "WITH r AS (SELECT monitor_name, scheduled_at, success, sum(" + std::string(ok) +
-      ") OVER (PARTITION BY monitor_name ORDER BY scheduled_at) AS grp FROM heartbeats WHERE "
-      "scheduled_at >= " +
+      ") OVER (PARTITION BY monitor_name ORDER BY scheduled_at) AS grp, max(scheduled_at) OVER "
+      "(PARTITION BY monitor_name) AS newest FROM heartbeats WHERE scheduled_at >= " +
       d.at(week) +
       "), f AS (SELECT monitor_name, min(scheduled_at) AS first_at, max(scheduled_at) AS "
-      "last_at, count(*) AS n FROM r WHERE NOT success GROUP BY monitor_name, grp ORDER BY "
-      "max(scheduled_at) DESC LIMIT 10), g AS (SELECT f.*, (SELECT min(e.scheduled_at) FROM "
-      "heartbeats e WHERE e.monitor_name = f.monitor_name AND e.scheduled_at > f.last_at) AS "
-      "end_at FROM f) SELECT g.monitor_name, " +
+      "last_at, count(*) AS n, CASE WHEN max(scheduled_at) = max(newest) THEN 1 ELSE 0 END AS "
+      "ongoing FROM r WHERE NOT success GROUP BY monitor_name, grp ORDER BY ongoing DESC, "
+      "first_at DESC, monitor_name LIMIT 10), g AS (SELECT f.*, (SELECT min(e.scheduled_at) "
+      "FROM heartbeats e WHERE e.monitor_name = f.monitor_name AND e.scheduled_at > f.last_at) "
+      "AS end_at FROM f) SELECT g.monitor_name, " +
       d.epoch_us("g.first_at") + ", " + d.epoch_us("g.end_at") +
       ", g.n, h.error, h.failed_conditions, h.status_code FROM g JOIN heartbeats h ON "
-      "h.monitor_name = g.monitor_name AND h.scheduled_at = g.last_at ORDER BY g.last_at DESC";
+      "h.monitor_name = g.monitor_name AND h.scheduled_at = g.last_at ORDER BY g.ongoing DESC, "
+      "g.first_at DESC, g.monitor_name";
   if (!db.query_rows(incidents_sql, rows, out.error)) return out;
   for (const auto& r : rows) {
     status_incident i;

@@ -1,8 +1,9 @@
 // status_query: the status page's summary (core/status_summary.h) read from the heartbeats table
 // with three bounded queries that run on SQLite and PostgreSQL alike: per monitor the counts of
 // the last 24 h and 7 d and its newest row; per monitor and 15-minute slice of the last 24 h the
-// checks, failures and mean response time; the newest 10 runs of consecutive failures (gaps and
-// islands over the last 7 days). Every scan is bounded by scheduled_at.
+// checks, failures and mean response times (of the successes, and of the failures apart); 10 runs
+// of consecutive failures (gaps and islands over the last 7 days), the ongoing ones first, then
+// the newest by start. Every scan is bounded by scheduled_at.
 #pragma once
 
 #include <cstdint>

@@ -159,6 +159,9 @@ void writer::run() {
       status_summary s = read_status();
       for (auto& done : status) done(s);
     }
+    // After the summary above: a caller that asks again on this call gets these rows.
+    if (wrote_ && opt_.on_written) opt_.on_written();
+    wrote_ = false;
     bool done = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -215,13 +218,13 @@ status_summary writer::read_status() {
   if (!ready_to_read(s.error)) return s;
   const auto began = mono::now();
   s = read_status_summary(*db_, utc_now_us());
+  s.took_ms = std::chrono::duration<double, std::milli>(mono::now() - began).count();
   if (!s.error.empty()) {
     store_log().warn("Heartbeat store {}: cannot read the status summary: {}", name_, s.error);
     return s;
   }
   store_log().debug("Heartbeat store {}: status of {} monitors read in {:.1f} ms", name_,
-                    s.monitors.size(),
-                    std::chrono::duration<double, std::milli>(mono::now() - began).count());
+                    s.monitors.size(), s.took_ms);
   return s;
 }
 
@@ -327,6 +330,7 @@ void writer::account(const std::vector<heartbeat>& rows, const write_result& r) 
         "Heartbeat store {}: {} heartbeats refused by the HA fence (their check did not start "
         "inside their worker's term)",
         name_, r.rejected);
+  if (!r.inserted.empty()) wrote_ = true;
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.written += r.inserted.size();
   stats_.duplicates += r.duplicates;

@@ -93,6 +93,7 @@ class writer final : public heartbeat_store {
   std::uint64_t outage_spooled_ = 0;
   bool full_logged_ = false;
   mono::time_point next_purge_{};
+  bool wrote_ = false;  // rows inserted since opt_.on_written was last called
 };
 
 }  // namespace rb::store

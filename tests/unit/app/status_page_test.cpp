@@ -173,3 +173,71 @@ TEST_CASE("status page: the engine's monitors give URLs, methods and intervals, 
   only = render_status_page(s, info(), known);
   CHECK_FALSE(has(only, "PENDING"));
 }
+
+TEST_CASE("status page: reloads every 2 s while it waits for data, every 30 s after") {
+  const std::string quick = "<meta http-equiv=\"refresh\" content=\"2\">";
+  const std::string slow = "<meta http-equiv=\"refresh\" content=\"30\">";
+  std::vector<monitor_listing> known = {{"api", "http://api.test/", "GET", 5, true},
+                                        {"new", "http://new.test/", "GET", 5, true}};
+  status_summary s;
+  s.as_of_us = now_us;
+  // Nothing yet: the first summary, then the first heartbeats, are seconds away.
+  CHECK(has(render_status_page(std::nullopt, info(), known), quick));
+  CHECK(has(render_status_page(s, info(), known), quick));
+  CHECK(has(render_status_page(s, info()), quick));
+  // One monitor has data, the other is still pending.
+  s.monitors = {monitor("api", true)};
+  std::string page = render_status_page(s, info(), known);
+  CHECK(has(page, "PENDING"));
+  CHECK(has(page, quick));
+  CHECK(has(page, "refreshes every 2 s until every monitor has data, then every 30 s"));
+  // Every monitor has data.
+  s.monitors.push_back(monitor("new", false));
+  page = render_status_page(s, info(), known);
+  CHECK(has(page, slow));
+  CHECK(has(page, "This page refreshes every 30 s."));
+  // Nothing to wait for: no store, or one that cannot answer (the engine retries on its own).
+  auto none = info();
+  none.has_store = false;
+  CHECK(has(render_status_page(std::nullopt, none), slow));
+  s.error = "down";
+  CHECK(has(render_status_page(s, info(), known), slow));
+}
+
+TEST_CASE("status page: failed checks are in the chart, in red, at their time") {
+  status_summary s;
+  s.as_of_us = now_us;
+  // Every check takes 1200 ms and fails (max_response_ms, a slow 500).
+  auto slow = monitor("slow", false);
+  slow.buckets.assign(status_summary::bucket_count, {});
+  slow.buckets[94] = {180, 180, -1, 1200};
+  slow.buckets[95] = {60, 60, -1, 600};
+  s.monitors = {slow};
+  std::string page = render_status_page(s, info());
+  CHECK(has(page, "slowest slice 1200 ms (failed)"));
+  CHECK_FALSE(has(page, "slowest slice 0 ms"));
+  // Red bars at their time against the slowest: 1200 ms full scale, 600 ms half of it.
+  CHECK(has(page, "<rect x=\"376\" y=\"2.0\" width=\"3\" height=\"38.0\" fill=\"var(--down)\"/>"));
+  CHECK(has(page, "<rect x=\"380\" y=\"21.0\" width=\"3\" height=\"19.0\" fill=\"var(--down)\"/>"));
+  CHECK_FALSE(has(page, "fill=\"var(--up)\""));
+
+  // Some failed: a green bar at the successes' time, a red mark at the failures' over it.
+  auto mixed = monitor("mixed", true);
+  mixed.buckets.assign(status_summary::bucket_count, {});
+  mixed.buckets[0] = {10, 2, 100, 400};
+  mixed.buckets[1] = {10, 0, 200, -1};
+  mixed.buckets[2] = {10, 1, 200, -1};  // a failure that took no time: a mark at the top
+  s.monitors = {mixed};
+  page = render_status_page(s, info());
+  CHECK(has(page, "slowest slice 400 ms (failed)"));
+  CHECK(has(page, "<rect x=\"0\" y=\"30.5\" width=\"3\" height=\"9.5\" fill=\"var(--up)\"/>"));
+  CHECK(has(page, "<rect x=\"0\" y=\"2.0\" width=\"3\" height=\"3.0\" fill=\"var(--down)\"/>"));
+  CHECK(has(page, "<rect x=\"4\" y=\"21.0\" width=\"3\" height=\"19.0\" fill=\"var(--up)\"/>"));
+  CHECK(has(page, "<rect x=\"8\" y=\"0.0\" width=\"3\" height=\"3.0\" fill=\"var(--down)\"/>"));
+  // Successes slowest: the figure says nothing of failures.
+  mixed.buckets[0].failed_avg_ms = 50;
+  s.monitors = {mixed};
+  page = render_status_page(s, info());
+  CHECK(has(page, "slowest slice 200 ms</span>"));
+  CHECK(has(page, "the mean time of the successful checks in green, of the failed ones in red"));
+}

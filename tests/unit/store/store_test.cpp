@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -312,6 +313,17 @@ void check_status(const std::string& spec, const std::string& spool_dir) {
   refused.error = "connect: Connection refused";
   rows.push_back(refused);
   rows.push_back(at("c", now - 5 * h_us + min_us, true, 20));
+  // d: a long incident that started before c's and ended after it, its failures timed (700 and
+  // 300 ms in one slice), the last one not (0 ms).
+  const std::int64_t td1 = from + 40 * width + min_us, td2 = from + 80 * width + min_us;
+  for (const auto& hb : {at("d", td1, false, 700), at("d", td1 + 2 * min_us, false, 300),
+                         at("d", td2, false, 0), at("d", td2 + 2 * min_us, true, 30)})
+    rows.push_back(hb);
+  // e: failing for 6 days: the oldest start, still ongoing.
+  const std::int64_t days6 = now - 144 * h_us;
+  for (const auto& hb : {at("e", days6, true, 10), at("e", days6 + min_us, false, 10),
+                         at("e", days6 + 2 * min_us, false, 10)})
+    rows.push_back(hb);
   for (auto& hb : rows) store->submit(hb);
   REQUIRE(store->flush(5s));
 
@@ -319,7 +331,7 @@ void check_status(const std::string& spec, const std::string& spool_dir) {
   REQUIRE(s.error == "");
   CHECK(s.bucket_us == width);
   CHECK(std::abs(s.as_of_us - now) < 5 * s_us);
-  REQUIRE(s.monitors.size() == 3);
+  REQUIRE(s.monitors.size() == 5);
   const auto& a = s.monitors[0];
   CHECK(a.name == "a");
   CHECK(a.checks_7d == 7);
@@ -338,9 +350,11 @@ void check_status(const std::string& spec, const std::string& spool_dir) {
   CHECK(slice(a, t90).checks == 2);
   CHECK(slice(a, t90).failures == 0);
   CHECK(slice(a, t90).avg_ms == doctest::Approx(200));
+  CHECK(slice(a, t90).failed_avg_ms < 0);
   CHECK(slice(a, t94).checks == 1);
   CHECK(slice(a, t94).failures == 1);
   CHECK(slice(a, t94).avg_ms < 0);
+  CHECK(slice(a, t94).failed_avg_ms == doctest::Approx(900));  // a failed check has its time
   int with_checks = 0;
   for (const auto& b : a.buckets) with_checks += b.checks > 0;
   CHECK(with_checks == 2);
@@ -352,22 +366,41 @@ void check_status(const std::string& spec, const std::string& spool_dir) {
   CHECK(slice(b, t93).avg_ms == doctest::Approx(50));
   const auto& c = s.monitors[2];
   CHECK((c.name == "c" && c.checks_24h == 2 && c.up_24h == 1 && c.last_success));
+  const auto& dm = s.monitors[3];
+  CHECK((dm.name == "d" && dm.checks_24h == 4 && dm.up_24h == 1 && dm.last_success));
+  CHECK(slice(dm, td1).failures == 2);
+  CHECK(slice(dm, td1).avg_ms < 0);
+  CHECK(slice(dm, td1).failed_avg_ms == doctest::Approx(500));
+  CHECK(slice(dm, td2).failures == 1);
+  CHECK(slice(dm, td2).failed_avg_ms < 0);  // no time to show
+  const auto& e = s.monitors[4];
+  CHECK((e.name == "e" && e.checks_7d == 3 && e.checks_24h == 0 && !e.last_success));
 
-  REQUIRE(s.incidents.size() == 3);
-  CHECK(s.incidents[0].monitor == "a");  // newest first; still failing
+  // Sorted by what the table shows: the ongoing ones first, then by start, newest first (not by
+  // the last failure: d's ended after c's, yet started before it).
+  REQUIRE(s.incidents.size() == 5);
+  CHECK(s.incidents[0].monitor == "a");  // still failing, the newest start
   CHECK(s.incidents[0].started_us == t94);
   CHECK(s.incidents[0].ended_us == 0);
   CHECK(s.incidents[0].failures == 1);
   CHECK(s.incidents[0].reason == "status_code 500 (expected 200)");
-  CHECK(s.incidents[1].monitor == "c");
-  CHECK(s.incidents[1].started_us == now - 5 * h_us);
-  CHECK(s.incidents[1].ended_us == now - 5 * h_us + min_us);
-  CHECK(s.incidents[1].failures == 1);
-  CHECK(s.incidents[1].reason == "connect: Connection refused");
-  CHECK(s.incidents[2].monitor == "a");
-  CHECK(s.incidents[2].started_us == days3 + min_us);
-  CHECK(s.incidents[2].ended_us == days3 + 3 * min_us);
-  CHECK(s.incidents[2].failures == 2);
+  CHECK(s.incidents[1].monitor == "e");  // still failing, 6 days old
+  CHECK(s.incidents[1].started_us == days6 + min_us);
+  CHECK(s.incidents[1].ended_us == 0);
+  CHECK(s.incidents[1].failures == 2);
+  CHECK(s.incidents[2].monitor == "c");
+  CHECK(s.incidents[2].started_us == now - 5 * h_us);
+  CHECK(s.incidents[2].ended_us == now - 5 * h_us + min_us);
+  CHECK(s.incidents[2].failures == 1);
+  CHECK(s.incidents[2].reason == "connect: Connection refused");
+  CHECK(s.incidents[3].monitor == "d");
+  CHECK(s.incidents[3].started_us == td1);
+  CHECK(s.incidents[3].ended_us == td2 + 2 * min_us);
+  CHECK(s.incidents[3].failures == 3);
+  CHECK(s.incidents[4].monitor == "a");
+  CHECK(s.incidents[4].started_us == days3 + min_us);
+  CHECK(s.incidents[4].ended_us == days3 + 3 * min_us);
+  CHECK(s.incidents[4].failures == 2);
   store->stop();
 }
 
@@ -417,12 +450,37 @@ TEST_CASE("store: postgres status summary: uptime, slices and incidents; an outa
   check_status(pg.dsn(), dir.path);
   auto store = open_heartbeat_store(pg.dsn(), quick_options(dir.path));
   store->start();
-  CHECK(ask_status(*store).monitors.size() == 3);
+  CHECK(ask_status(*store).monitors.size() == 5);
   pg.stop();
   const auto asked = std::chrono::steady_clock::now();
   CHECK(ask_status(*store).error != "");
   CHECK(std::chrono::steady_clock::now() - asked < 5s);
   pg.start();
+  store->stop();
+}
+
+TEST_CASE("store: on_written reports commits that inserted rows; a summary asked then has them") {
+  temp_dir dir;
+  auto o = quick_options(dir.path);
+  std::atomic<int> calls{0};
+  o.on_written = [&] { ++calls; };
+  auto store = open_heartbeat_store("sqlite:" + dir.path + "/hb.db", o);
+  store->start();
+  CHECK(ask_status(*store).monitors.empty());
+  CHECK(calls == 0);  // reading is not writing
+  const heartbeat hb = recent_hb("up", 1s, true);
+  store->submit(hb);
+  REQUIRE(eventually([&] { return calls > 0; }, 10s));
+  const auto s = ask_status(*store);
+  REQUIRE(s.monitors.size() == 1);
+  CHECK(s.monitors[0].last_at_us == hb.scheduled_at_us);
+  CHECK(s.took_ms >= 0);
+  // A duplicate inserts nothing: no call.
+  const int before = calls;
+  store->submit(hb);
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().duplicates == 1);
+  CHECK(calls == before);
   store->stop();
 }
 
