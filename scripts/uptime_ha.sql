@@ -3,6 +3,11 @@
 -- The CREATE TABLE statements are the engine's own (store/monitor_catalog_pg.cpp; a test keeps
 -- them identical).
 SET client_min_messages = warning;
+-- Workers started together run this at once: one transaction under an advisory lock
+-- (the first 8 bytes of SHA-256('rulebook-uptime-ha-setup') as a bigint), so the
+-- second one waits and then finds every table there instead of failing on CREATE TABLE.
+BEGIN;
+DO $$ BEGIN PERFORM pg_advisory_xact_lock(-2758322992921946839); END $$;
 CREATE TABLE IF NOT EXISTS regions (
   id   bigserial PRIMARY KEY,
   name text NOT NULL UNIQUE
@@ -59,3 +64,4 @@ INSERT INTO api_monitors (name, url, schedule_id, datacenter_id, timeout_seconds
   ('flapping-page', 'http://127.0.0.1:8089/flapping', 1, 1, 5, '{}'),
   ('example.com', 'https://example.com/', 2, 1, 5, '{"min_cert_days": 7}')
   ON CONFLICT (datacenter_id, name) DO NOTHING;
+COMMIT;

@@ -29,4 +29,19 @@ std::vector<std::vector<std::string>> sqlite_rows(const std::string& path, const
   return out;
 }
 
+void sqlite_exec(const std::string& path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  const int opened = sqlite3_open_v2(path.c_str(), &raw,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close_v2);
+  if (opened != SQLITE_OK)
+    throw std::runtime_error("sqlite_exec: cannot open " + path + ": " + sqlite3_errmsg(raw));
+  char* msg = nullptr;
+  if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+    const std::string why = msg ? msg : "unknown error";
+    sqlite3_free(msg);
+    throw std::runtime_error("sqlite_exec: " + why);
+  }
+}
+
 }  // namespace rb::test

@@ -80,6 +80,11 @@ struct services {
   heartbeat_sink* heartbeats = nullptr;  // where http_check's results are stored; null: nowhere
   const leadership* ha = nullptr;        // HA: heartbeats carry the term's epoch
   std::string worker_id;                 // heartbeats' worker_id
+  // --datacenter / --region: the location of checks whose monitor names none ("" = none).
+  std::string datacenter;
+  std::string region;
+  // --check-source-address: the local address or interface checks leave from ("" = any).
+  std::string check_source_address;
   rb::metrics* metrics = nullptr;        // /metrics; null: not counted
   // run_job_template / run_workflow_template: where the controller is; null: none configured.
   const controller_settings* controller = nullptr;

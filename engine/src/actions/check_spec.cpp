@@ -86,6 +86,9 @@ std::string read_check_spec(std::string_view who, const value& m, check_spec& ou
       if (v.is_null()) continue;
       if (!v.is_number_integer()) return bad(who, k, "an integer", v);
       out.id = v.get<std::int64_t>();
+    } else if (k == "source_address") {
+      if (v.is_null()) continue;
+      if (!read_text(v, r.source_address)) return bad(who, k, "a string", v);
     } else if (k == "datacenter" || k == "region") {
       if (v.is_null()) continue;
       if (!read_text(v, k == "datacenter" ? out.datacenter : out.region))

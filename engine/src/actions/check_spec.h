@@ -4,8 +4,9 @@
 //
 // Keys: url (required), method (GET), headers (mapping), body (text, or a mapping/list sent as
 // JSON), timeout (seconds, 10), verify_ssl (true), follow_redirects (false), ip_version (4, 6 or
-// "any"), proxy, ca_file, client_cert, client_key, max_body_bytes; identity for heartbeats: name
-// (default: the URL), id, datacenter, region.
+// "any"), proxy, ca_file, client_cert, client_key, max_body_bytes, source_address (the local
+// address or interface to leave from); identity for heartbeats: name (default: the URL), id,
+// datacenter, region.
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,9 @@
 // to the store. A failed check is a result, not an action error: the action fails only when it
 // cannot run (bad arguments).
 //
-// Failure streaks continue across restarts and HA takeovers: before the first result of a run, and
+// The check's location (datacenter, region) is the monitor's, else the worker's --datacenter and
+// --region; streaks are kept per (datacenter, monitor). Failure streaks continue across restarts
+// and HA takeovers: before the first result of a run, and
 // when this worker leads an epoch that is not its previous one + 1 (someone else may have checked
 // in between), the streaks are read once from the heartbeat store. Heartbeats go out at once;
 // results that complete meanwhile wait (in order) for the answer, at most streaks_wait.
@@ -83,9 +85,11 @@ struct held_result {
 
 constexpr std::chrono::seconds streaks_wait{3};
 
-// The failure streak per monitor and where it comes from. Lives on the loop; the store's answer
-// and the timer reach it through weak pointers (the action may be gone by then).
+// The failure streak per monitor of one datacenter and where it comes from (a location reads only
+// its own heartbeats back). Lives on the loop; the store's answer and the timer reach it through
+// weak pointers (the action may be gone by then).
 struct streak_book {
+  std::string datacenter;
   std::unordered_map<std::string, int> failures;  // monitor name → failures in a row
   bool loaded = false;                            // for `epoch`
   std::optional<std::int64_t> epoch;              // the HA epoch the map belongs to; none w/o HA
@@ -114,6 +118,13 @@ class http_check_action final : public action {
       done({false, std::move(error), nullptr});
       return;
     }
+    // The location: the monitor's (config tables or its keys), else the worker's.
+    if (ctx->spec.datacenter.empty()) {
+      ctx->spec.datacenter = svc.datacenter;
+      if (ctx->spec.region.empty()) ctx->spec.region = svc.region;
+    }
+    if (ctx->spec.request.source_address.empty())
+      ctx->spec.request.source_address = svc.check_source_address;
     ctx->started_us = utc_now_us();
     if (ctx->scheduled_us == 0) ctx->scheduled_us = ctx->started_us / 1000 * 1000;
     if (svc.ha) ctx->epoch = svc.ha->term().epoch;
@@ -124,14 +135,15 @@ class http_check_action final : public action {
       // The request goes ahead of this check's heartbeat: the store's answer counts every check
       // before this one, and this one is counted when it is reported.
       const bool reports = ctx->post_result && svc.post_event;
-      if (reports) maybe_load(ctx->epoch, svc);
+      const std::shared_ptr<streak_book>& book = book_of(ctx->spec.datacenter);
+      if (reports) maybe_load(book, ctx->epoch, svc);
       check_outcome out = record(*ctx, std::move(r), svc);
       if (svc.metrics) count(*svc.metrics, out.r, out.success);
-      if (reports && book_->loading) {
-        book_->held.push_back({ctx, std::move(out), std::move(done)});
+      if (reports && book->loading) {
+        book->held.push_back({ctx, std::move(out), std::move(done)});
         return;
       }
-      done(report(*ctx, std::move(out), svc, book_->failures));
+      done(report(*ctx, std::move(out), svc, book->failures));
     });
   }
 
@@ -175,8 +187,18 @@ class http_check_action final : public action {
 
   // Starts a load of the streaks when the map may miss checks: not loaded yet, or this worker now
   // leads an epoch that does not follow the one the map belongs to.
-  void maybe_load(const std::optional<std::int64_t>& epoch, services& svc) {
-    streak_book& b = *book_;
+  const std::shared_ptr<streak_book>& book_of(const std::string& datacenter) {
+    auto& b = books_[datacenter];
+    if (!b) {
+      b = std::make_shared<streak_book>();
+      b->datacenter = datacenter;
+    }
+    return b;
+  }
+
+  void maybe_load(const std::shared_ptr<streak_book>& book,
+                  const std::optional<std::int64_t>& epoch, services& svc) {
+    streak_book& b = *book;
     if (b.loading) return;
     const bool follows = !epoch || (b.epoch && *epoch <= *b.epoch + 1);
     // Without a store there is nowhere to read from: this worker's own streaks.
@@ -188,7 +210,7 @@ class http_check_action final : public action {
     b.epoch = epoch;
     b.svc = &svc;
     const std::uint64_t gen = ++b.generation;
-    std::weak_ptr<streak_book> weak = book_;
+    std::weak_ptr<streak_book> weak = book;
     auto timer = std::make_shared<boost::asio::steady_timer>(svc.executor, streaks_wait);
     b.timer = timer;
     timer->async_wait([weak, gen, timer](const boost::system::error_code& ec) {
@@ -196,12 +218,13 @@ class http_check_action final : public action {
       if (ec || !book) return;
       loaded(*book, gen, failure_streaks{"no answer in time", {}});
     });
-    svc.heartbeats->request_failure_streaks([weak, gen, ex = svc.executor](failure_streaks s) {
-      // On the store's thread: the answer goes to the loop.
-      boost::asio::post(ex, [weak, gen, s = std::move(s)]() mutable {
-        if (auto book = weak.lock()) loaded(*book, gen, std::move(s));
-      });
-    });
+    svc.heartbeats->request_failure_streaks(
+        b.datacenter, [weak, gen, ex = svc.executor](failure_streaks s) {
+          // On the store's thread: the answer goes to the loop.
+          boost::asio::post(ex, [weak, gen, s = std::move(s)]() mutable {
+            if (auto book = weak.lock()) loaded(*book, gen, std::move(s));
+          });
+        });
   }
 
   // The store's answer (or the timer's): the map continues from it, or from memory on an error;
@@ -210,8 +233,8 @@ class http_check_action final : public action {
     if (gen != b.generation || !b.loading) return;  // a late answer: that load is over
     if (auto t = b.timer.lock()) t->cancel();
     if (s.error.empty()) {
-      spdlog::debug("http_check: {} failure streaks continued from the heartbeat store",
-                    s.failures.size());
+      spdlog::debug("http_check: {} failure streaks{}{} continued from the heartbeat store",
+                    s.failures.size(), b.datacenter.empty() ? "" : " of ", b.datacenter);
       b.failures = std::move(s.failures);
     } else {
       spdlog::warn(
@@ -265,15 +288,18 @@ class http_check_action final : public action {
       svc.monitors->checked({spec.name, spec.request.url, spec.request.method, 0, false});
 
     std::string reason = success ? std::string() : reason_of(r, failed);
+    // "api [NY]": one monitor checked from several locations is several lines.
+    const std::string label =
+        spec.datacenter.empty() ? spec.name : spec.name + " [" + spec.datacenter + "]";
     if (success) {
-      spdlog::debug("http_check {}: up, {} in {:.1f} ms", spec.name, r.status, r.time.total_ms);
+      spdlog::debug("http_check {}: up, {} in {:.1f} ms", label, r.status, r.time.total_ms);
     } else {
-      spdlog::debug("http_check {}: DOWN, {}", spec.name, reason);
+      spdlog::debug("http_check {}: DOWN, {}", label, reason);
     }
     // One process-wide summary: the loop is single-threaded, and every http_check rule counts.
     static check_summary summary;
     if (spdlog::should_log(spdlog::level::info))
-      if (auto line = summary.add(spec.name, success, reason)) spdlog::info("{}", *line);
+      if (auto line = summary.add(label, success, reason)) spdlog::info("{}", *line);
     return {std::move(r), std::move(failed), success, std::move(reason)};
   }
 
@@ -286,11 +312,15 @@ class http_check_action final : public action {
     value extra = value::object();
     extra["url"] = spec.request.url;
     extra["success"] = success;
+    if (!spec.datacenter.empty()) extra["datacenter"] = spec.datacenter;
+    if (!spec.region.empty()) extra["region"] = spec.region;
     if (ctx.post_result && svc.post_event) {
       value check = value::object();
       check["monitor"] = spec.name;
       if (spec.id) check["monitor_id"] = *spec.id;
       check["url"] = spec.request.url;
+      check["datacenter"] = spec.datacenter;
+      check["region"] = spec.region;
       check["scheduled_at"] = utc_iso_ms(ctx.scheduled_us);
       check["success"] = success;
       check["status_code"] = r.responded ? value(r.status) : value(nullptr);
@@ -301,8 +331,8 @@ class http_check_action final : public action {
       check["reason"] = success ? value(nullptr) : value(out.reason);
       check["failed_conditions"] = std::move(out.failed);
       check["error"] = r.responded ? value(nullptr) : value(r.error);
-      // Streaks per monitor, so rules can alert on the third failure in a row and on recovery
-      // without keeping state of their own.
+      // Streaks per (datacenter, monitor), so rules can alert on the third failure in a row and on
+      // recovery without keeping state of their own.
       int& streak = failures[spec.name];
       check["consecutive_failures"] = success ? 0 : ++streak;
       check["recovered_after"] = success ? streak : 0;
@@ -337,7 +367,7 @@ class http_check_action final : public action {
     }
   }
 
-  std::shared_ptr<streak_book> book_ = std::make_shared<streak_book>();
+  std::unordered_map<std::string, std::shared_ptr<streak_book>> books_;  // by datacenter
   metric_counter* checks_ok_ = nullptr;
   metric_counter* checks_failed_ = nullptr;
   std::array<metric_histogram*, 6> phases_{};
@@ -347,10 +377,11 @@ class http_check_action final : public action {
 
 std::unique_ptr<action> make_http_check(const value& args) {
   expect_only("http_check", args,
-              {"url",         "method",           "headers",        "body",        "timeout",
-               "verify_ssl",  "follow_redirects", "ip_version",     "proxy",       "ca_file",
-               "client_cert", "client_key",       "max_body_bytes", "name",        "id",
-               "datacenter",  "region",           "expect",         "post_events", "ruleset"});
+              {"url",           "method",           "headers",        "body",        "timeout",
+               "verify_ssl",    "follow_redirects", "ip_version",     "proxy",       "ca_file",
+               "client_cert",   "client_key",       "max_body_bytes", "name",        "id",
+               "datacenter",    "region",           "expect",         "post_events", "ruleset",
+               "source_address"});
   return std::make_unique<http_check_action>();
 }
 

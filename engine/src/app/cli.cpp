@@ -66,6 +66,12 @@ cxxopts::Options make_options() {
        cxxopts::value<std::string>(), "DIR")
     ("heartbeat-retention", "Days of heartbeats to keep; 0 keeps all (env EDA_HEARTBEAT_RETENTION, default 0)",
        cxxopts::value<std::string>(), "DAYS")
+    ("datacenter", "Datacenter of this worker's checks when their monitor names none (env EDA_DATACENTER)",
+       cxxopts::value<std::string>(), "NAME")
+    ("region", "Region of this worker's checks when their monitor names no datacenter (env EDA_REGION)",
+       cxxopts::value<std::string>(), "NAME")
+    ("check-source-address", "Local address or interface HTTP checks leave from, unless a monitor sets source_address (env EDA_CHECK_SOURCE_ADDRESS)",
+       cxxopts::value<std::string>(), "ADDR")
     ("http-port", "Serve /health/live, /health/ready, /healthz, /metrics and the status page on this port (env EDA_HTTP_PORT; off by default)",
        cxxopts::value<std::string>(), "PORT")
     ("http-host", "Address the --http-port server binds (env EDA_HTTP_HOST, default 0.0.0.0)",
@@ -299,6 +305,12 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     }
     o.http_host = r.count("http-host") ? r["http-host"].as<std::string>()
                                        : env_or("EDA_HTTP_HOST", "0.0.0.0");
+    o.datacenter =
+        r.count("datacenter") ? r["datacenter"].as<std::string>() : env_or("EDA_DATACENTER", "");
+    o.region = r.count("region") ? r["region"].as<std::string>() : env_or("EDA_REGION", "");
+    o.check_source_address = r.count("check-source-address")
+                                 ? r["check-source-address"].as<std::string>()
+                                 : env_or("EDA_CHECK_SOURCE_ADDRESS", "");
     if (const std::string e = check_ha(o); !e.empty()) return usage(e);
     if (const std::string e = read_controller(r, o.controller); !e.empty()) return usage(e);
   } catch (const cxxopts::exceptions::exception& e) {

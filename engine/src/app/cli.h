@@ -44,6 +44,11 @@ struct cli_options {
   std::string heartbeat_store;          // --heartbeat-store / EDA_HEARTBEAT_STORE
   std::string heartbeat_spool_dir;      // --heartbeat-spool DIR / EDA_HEARTBEAT_SPOOL
   double heartbeat_retention_days = 0;  // --heartbeat-retention DAYS; 0 = keep forever
+  // The worker's location, for checks whose monitor names none, and the local address checks
+  // leave from (docs/monitoring.md, "Locations"). "" = none.
+  std::string datacenter;            // --datacenter / EDA_DATACENTER
+  std::string region;                // --region / EDA_REGION
+  std::string check_source_address;  // --check-source-address / EDA_CHECK_SOURCE_ADDRESS
   // Operability server (docs/operations.md): health, metrics, status page. -1 = off.
   int http_port = -1;                 // --http-port / EDA_HTTP_PORT
   std::string http_host = "0.0.0.0";  // --http-host / EDA_HTTP_HOST

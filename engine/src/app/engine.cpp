@@ -861,6 +861,9 @@ struct engine::impl {
     services.facts = [this](std::string_view rs) { return facts_of(rs); };
     services.http = &http_client;
     services.worker_id = elector ? elector->worker_id() : ha::default_worker_id();
+    services.datacenter = options.datacenter;
+    services.region = options.region;
+    services.check_source_address = options.check_source_address;
     services.metrics = &metrics;
     services.controller = &options.controller;
     if (!options.controller.url.empty())

@@ -1,10 +1,11 @@
 // heartbeat: one HTTP check's result as it is stored, and the interface through which actions
 // hand heartbeats to a store without knowing which one (store/ implements it, app wires it in).
 //
-// The store promises: at most one row per (monitor_name, scheduled_at), so a replay or a retry
-// is harmless; nothing submitted is lost while the database is away (an fsync'd spool on disk,
-// replayed in order, also by the next run); with HA, a heartbeat is kept only if its check started
-// while its worker held the epoch it carries (a stale leader's late writes are refused).
+// The store promises: at most one row per (datacenter, monitor_name, scheduled_at), so a replay or
+// a retry is harmless and two locations checking one monitor keep a row each; nothing submitted is
+// lost while the database is away (an fsync'd spool on disk, replayed in order, also by the next
+// run); with HA, a heartbeat is kept only if its check started while its worker held the epoch it
+// carries (a stale leader's late writes are refused).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ struct heartbeat {
   std::string monitor_name;
   std::string url;  // for logs; not a column
   std::string worker_id;
-  std::string datacenter;            // "" = null
+  std::string datacenter;            // the check's location ("" = none); part of the unique key
   std::string region;                // "" = null
   std::int64_t scheduled_at_us = 0;  // the slot (µs since the epoch, UTC); the unique key's half
   std::int64_t started_at_us = 0;    // when the check began (wall clock)
@@ -45,8 +46,9 @@ struct heartbeat_stats {
   std::uint64_t dropped = 0;  // lost because the spool was full (logged)
 };
 
-// Per monitor_name, the failed heartbeats after its last success (by scheduled_at, within the
-// last 24 h or the retention if shorter). A monitor whose last heartbeat succeeded is absent.
+// Per monitor_name of one datacenter, the failed heartbeats after its last success (by
+// scheduled_at, within the last 24 h or the retention if shorter). A monitor whose last heartbeat
+// succeeded is absent; other datacenters' rows never count.
 struct failure_streaks {
   std::string error;  // "" = the store answered; else why not (the map is then empty)
   std::unordered_map<std::string, int> failures;
@@ -58,11 +60,12 @@ class heartbeat_sink {
   // Called on the event loop; never blocks (the heartbeat is queued for the writer thread).
   virtual void submit(heartbeat hb) = 0;
   virtual heartbeat_stats stats() const = 0;
-  // The failure streaks as of every heartbeat submitted before this call (the writer answers
-  // after those rows, spool included). Never blocks: `done` runs once on the store's thread (post
-  // to your loop), with an error when the database cannot answer within the store's timeout; not
-  // at all if the store stops first.
-  virtual void request_failure_streaks(std::function<void(failure_streaks)> done) = 0;
+  // The failure streaks of `datacenter` ("" = checks without a location) as of every heartbeat
+  // submitted before this call (the writer answers after those rows, spool included). Never
+  // blocks: `done` runs once on the store's thread (post to your loop), with an error when the
+  // database cannot answer within the store's timeout; not at all if the store stops first.
+  virtual void request_failure_streaks(const std::string& datacenter,
+                                       std::function<void(failure_streaks)> done) = 0;
   // The status page's summary of the last 7 days of heartbeats in the database (the spool and the
   // queue are not waited for: a page may lag a batch). Never blocks: `done` runs once on the
   // store's thread, with an error when the database cannot answer; not at all if the store stops.

@@ -27,6 +27,9 @@ struct http_request {
   std::string client_key;         // PEM file of its key ("" = in client_cert)
   std::string proxy;              // proxy URL for every host ("" = none; the environment's
                                   // *_proxy and no_proxy are ignored either way)
+  // The local address, host name or interface the request leaves from (curl's --interface:
+  // "127.0.0.2", "eth1", "if!eth1", "host!name"); "" = the system's choice.
+  std::string source_address;
   // The body is kept up to this; the transfer is not cut short (its timing covers all of it,
   // `timeout` bounds it) and `bytes` counts everything received.
   std::size_t max_body_bytes = 1 << 20;

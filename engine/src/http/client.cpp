@@ -352,6 +352,9 @@ struct client::impl {
     // started the engine. An explicit proxy is used for every host (no_proxy ignored too).
     curl_easy_setopt(e, CURLOPT_PROXY, q.proxy.c_str());
     if (!q.proxy.empty()) curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    // Multi-homed hosts, and one network per location on a test machine.
+    curl_easy_setopt(e, CURLOPT_INTERFACE,
+                     q.source_address.empty() ? nullptr : q.source_address.c_str());
     // The chain's fields (notAfter among them), gathered whether or not it is verified.
     curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
     if (q.method == "HEAD") {

@@ -56,7 +56,7 @@ std::vector<arg_spec> http_args(bool check) {
                              {"expect", t_object | t_string},
                              {"lock", t_string}};
   if (check) {
-    for (std::string_view k : {"name", "datacenter", "region", "ruleset"})
+    for (std::string_view k : {"name", "datacenter", "region", "ruleset", "source_address"})
       a.push_back({k, t_string});
     a.push_back({"id", t_int | t_string});
     a.push_back({"post_events", t_bool | t_string});

@@ -32,9 +32,10 @@ class backend {
   virtual write_result write(const std::vector<heartbeat>& batch) = 0;
   // Deletes rows scheduled before `cutoff_us`; the number deleted, or -1 with `error`.
   virtual std::int64_t purge(std::int64_t cutoff_us, std::string& error) = 0;
-  // The failure streaks over rows scheduled at or after `since_us` (schema.h streaks_sql); false
-  // with `out.error` when the query fails.
-  virtual bool read_streaks(std::int64_t since_us, failure_streaks& out) = 0;
+  // The failure streaks of `datacenter` over rows scheduled at or after `since_us` (schema.h
+  // streaks_sql); false with `out.error` when the query fails.
+  virtual bool read_streaks(std::int64_t since_us, const std::string& datacenter,
+                            failure_streaks& out) = 0;
   // Runs one query the store built (status_query.cpp; no parameters) and returns its rows as
   // text, NULL as "" (booleans are selected as 0/1); false with `error` when it fails.
   virtual bool query_rows(const std::string& sql, std::vector<std::vector<std::string>>& rows,

@@ -9,7 +9,7 @@
 // the database cannot take a batch (down, timed out, locked), the batch goes to an fsync'd spool
 // file instead; the writer retries with a backoff and, once the database answers, replays the
 // spool in order before any newer row. The next run replays what a previous run left. The unique
-// key (monitor_name, scheduled_at) makes replays and retries harmless.
+// key (datacenter, monitor_name, scheduled_at) makes replays and retries harmless.
 //
 // With ha_uuid (PostgreSQL only), a row is kept only if its check started inside the term of the
 // epoch it carries, held by its worker, and before a later term of another worker began

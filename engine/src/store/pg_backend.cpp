@@ -9,11 +9,11 @@
 #include <type_traits>
 
 #include "core/clock.h"
-#include "ha/lock_id.h"
 #include "ha/pg_conn.h"
 #include "ha/schema.h"
 #include "ha/settings.h"
 #include "store/backend.h"
+#include "store/pg_migrate.h"
 #include "store/schema.h"
 
 namespace rb::store {
@@ -109,7 +109,7 @@ class copy_line {
 void put_row(std::string& out, std::size_t seq, const heartbeat& hb) {
   copy_line line(out);
   line.number(seq).number(hb.monitor_id).text(hb.monitor_name).text(hb.worker_id);
-  line.text_or_null(hb.datacenter).text_or_null(hb.region);
+  line.text(hb.datacenter).text_or_null(hb.region);
   line.time(hb.scheduled_at_us).time(hb.started_at_us).boolean(hb.success);
   line.number(hb.status_code);
   for (double ms : {hb.dns_ms, hb.connect_ms, hb.tls_ms, hb.ttfb_ms, hb.transfer_ms, hb.total_ms})
@@ -151,20 +151,10 @@ class pg_backend final : public backend {
     auto c = ha::pg_connection::connect(dsn_, ha::connection_keywords(s, t, "heartbeats", options),
                                         deadline(), -1, error);
     if (!c) return false;
-    // The table (created once, under a lock so that workers starting together do not race).
-    auto have = c->query("SELECT to_regclass('heartbeats') IS NOT NULL", {}, deadline());
-    if (!have.ok() || have.rows.empty()) return failed(have, error);
-    if (have.rows[0][0] != "t") {
-      const std::string key = std::to_string(ha::lock_id("rulebook-heartbeats-schema"));
-      auto r =
-          c->query("BEGIN; SELECT pg_advisory_xact_lock(" + key + "); " + postgres_ddl + " COMMIT;",
-                   {}, deadline());
-      if (!r.ok()) {
-        c->query("ROLLBACK", {}, deadline());
-        error = "cannot create the heartbeats table: " + r.error;
-        return false;
-      }
-    }
+    // The table: created, or upgraded in place, once, under an advisory lock (workers starting
+    // together wait for the first one).
+    error = prepare_postgres_table(*c, timeout_);
+    if (!error.empty()) return false;
     if (!ha_uuid_.empty()) {
       error = ha::ensure_schema(*c, deadline());
       if (!error.empty()) return false;
@@ -233,9 +223,10 @@ class pg_backend final : public backend {
     }
   }
 
-  bool read_streaks(std::int64_t since_us, failure_streaks& out) override {
+  bool read_streaks(std::int64_t since_us, const std::string& datacenter,
+                    failure_streaks& out) override {
     const auto stamp = utc_stamp(since_us < 0 ? 0 : since_us);
-    auto q = conn_->query(streaks_sql(true), {std::string(stamp.view())}, deadline());
+    auto q = conn_->query(streaks_sql(true), {std::string(stamp.view()), datacenter}, deadline());
     if (!q.ok()) {
       out.error = failure(q);
       return false;
@@ -304,11 +295,12 @@ class pg_backend final : public backend {
     }
     return "WITH " + fence + ok + ", ins AS (INSERT INTO heartbeats (" + columns + ") SELECT " +
            columns +
-           " FROM ok ORDER BY seq ON CONFLICT (monitor_name, scheduled_at) DO NOTHING "
-           "RETURNING monitor_name, scheduled_at) "
+           " FROM ok ORDER BY seq ON CONFLICT (datacenter, monitor_name, scheduled_at) DO NOTHING "
+           "RETURNING datacenter, monitor_name, scheduled_at) "
            "SELECT (SELECT count(*) FROM ok), (SELECT coalesce(string_agg(seq::text, ',' ORDER BY "
-           "seq), '') FROM (SELECT min(ok.seq) AS seq FROM ok JOIN ins USING (monitor_name, "
-           "scheduled_at) GROUP BY ok.monitor_name, ok.scheduled_at) s)";
+           "seq), '') FROM (SELECT min(ok.seq) AS seq FROM ok JOIN ins USING (datacenter, "
+           "monitor_name, scheduled_at) GROUP BY ok.datacenter, ok.monitor_name, ok.scheduled_at) "
+           "s)";
   }
 
   std::string dsn_;

@@ -12,9 +12,10 @@ extern const char* const postgres_ddl;
 // sorts as time does), success is 0/1, failed_conditions JSON text.
 extern const char* const sqlite_ddl;
 
-// The failure streaks: (monitor_name, failed heartbeats after its last success), for monitors with
-// at least one, over rows scheduled at or after the one parameter (text: ISO 8601 UTC). Walks the
-// unique (monitor_name, scheduled_at) index: one probe per monitor name, then its streak's rows.
+// The failure streaks of one datacenter: (monitor_name, failed heartbeats after its last success),
+// for its monitors with at least one, over rows scheduled at or after parameter 1 (text: ISO 8601
+// UTC); parameter 2 is the datacenter ("" = checks without one). Walks the unique (datacenter,
+// monitor_name, scheduled_at) index: one probe per monitor name, then its streak's rows.
 std::string streaks_sql(bool postgres);
 
 }  // namespace rb::store

@@ -26,7 +26,68 @@ constexpr const char* insert_sql =
     "scheduled_at, started_at, success, status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, "
     "transfer_ms, total_ms, response_bytes, cert_expires_at, failed_conditions, error, ha_epoch) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-    "?20) ON CONFLICT (monitor_name, scheduled_at) DO NOTHING";
+    "?20) ON CONFLICT (datacenter, monitor_name, scheduled_at) DO NOTHING";
+
+// A unique index of heartbeats on exactly (monitor_name, scheduled_at): the key before locations.
+constexpr const char* old_key_sql =
+    "SELECT count(*) FROM pragma_index_list('heartbeats') il WHERE il.\"unique\" AND (SELECT "
+    "group_concat(name, ',') FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) "
+    "= 'monitor_name,scheduled_at'";
+
+// Rebuilds a table made before locations in one transaction (SQLite cannot change a table's
+// constraints in place): every row is copied, a NULL datacenter becoming ''. BEGIN IMMEDIATE
+// serialises processes opening the same file; the check is repeated inside it.
+bool upgrade(sqlite3* db, std::string& error) {
+  auto exec = [&](const std::string& sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg) == SQLITE_OK) return true;
+    error = msg ? msg : sqlite3_errmsg(db);
+    sqlite3_free(msg);
+    return false;
+  };
+  auto old_key = [&](bool& found) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, old_key_sql, -1, &raw, nullptr) != SQLITE_OK) {
+      error = sqlite3_errmsg(db);
+      return false;
+    }
+    stmt_ptr q(raw);
+    if (sqlite3_step(raw) != SQLITE_ROW) {
+      error = sqlite3_errmsg(db);
+      return false;
+    }
+    found = sqlite3_column_int(raw, 0) > 0;
+    return true;
+  };
+  bool found = false;
+  if (!old_key(found)) return false;
+  if (!found) return true;
+  if (!exec("BEGIN IMMEDIATE")) return false;
+  if (!old_key(found)) {
+    exec("ROLLBACK");
+    return false;
+  }
+  if (found) {
+    std::string create(sqlite_ddl);
+    create = create.substr(0, create.find(";\n"));  // the table, not its index
+    create.replace(create.find("IF NOT EXISTS heartbeats"), 24, "heartbeats_new");
+    const std::string cols =
+        "monitor_id, monitor_name, worker_id, region, scheduled_at, started_at, success, "
+        "status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, response_bytes, "
+        "cert_expires_at, failed_conditions, error, ha_epoch";
+    if (!exec("DROP TABLE IF EXISTS heartbeats_new; " + create + "; INSERT INTO heartbeats_new (" +
+              cols + ", datacenter) SELECT " + cols +
+              ", coalesce(datacenter, '') FROM heartbeats ORDER BY rowid; DROP TABLE heartbeats; "
+              "ALTER TABLE heartbeats_new RENAME TO heartbeats; " +
+              sqlite_ddl)) {
+      const std::string why = error;
+      exec("ROLLBACK");
+      error = "cannot upgrade the heartbeats table: " + why;
+      return false;
+    }
+  }
+  return exec("COMMIT");
+}
 
 // Codes that mean "this row", not "this database".
 bool data_error(int rc) {
@@ -68,6 +129,10 @@ class sqlite_backend final : public backend {
       sqlite3_free(msg);
       return false;
     }
+    if (!upgrade(db.get(), error)) {
+      error = path_ + ": " + error;
+      return false;
+    }
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v3(db.get(), insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) !=
         SQLITE_OK) {
@@ -93,7 +158,7 @@ class sqlite_backend final : public backend {
       if (hb.monitor_id) sqlite3_bind_int64(s, 1, *hb.monitor_id);
       bind_text(s, 2, hb.monitor_name, false);
       bind_text(s, 3, hb.worker_id, false);
-      bind_text(s, 4, hb.datacenter, true);
+      bind_text(s, 4, hb.datacenter, false);
       bind_text(s, 5, hb.region, true);
       bind_text(s, 6, utc_iso_ms(hb.scheduled_at_us), false);
       bind_text(s, 7, utc_iso_ms(hb.started_at_us), false);
@@ -149,7 +214,8 @@ class sqlite_backend final : public backend {
     return sqlite3_changes(db_.get());
   }
 
-  bool read_streaks(std::int64_t since_us, failure_streaks& out) override {
+  bool read_streaks(std::int64_t since_us, const std::string& datacenter,
+                    failure_streaks& out) override {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db_.get(), streaks_sql(false).c_str(), -1, &raw, nullptr) != SQLITE_OK) {
       out.error = sqlite3_errmsg(db_.get());
@@ -157,6 +223,7 @@ class sqlite_backend final : public backend {
     }
     stmt_ptr q(raw);
     bind_text(raw, 1, utc_iso_ms(since_us), false);
+    bind_text(raw, 2, datacenter, false);
     int rc;
     while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
       const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));

@@ -1,6 +1,7 @@
 #include "store/writer.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "store/log.h"
@@ -54,10 +55,11 @@ heartbeat_stats writer::stats() const {
   return stats_;
 }
 
-void writer::request_failure_streaks(std::function<void(failure_streaks)> done) {
+void writer::request_failure_streaks(const std::string& datacenter,
+                                     std::function<void(failure_streaks)> done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    streaks_requests_.push_back({submitted_, std::move(done)});
+    streaks_requests_.push_back({submitted_, datacenter, std::move(done)});
   }
   wake_.notify_one();
 }
@@ -152,8 +154,13 @@ void writer::run() {
     process(batch, stopping, flushing);
     // On the way out nobody waits for an answer (the loop is ending): the requests are dropped.
     if (!answer.empty() && !stopping) {
-      failure_streaks s = read_streaks();
-      for (auto& r : answer) r.done(s);
+      // One read per datacenter asked for.
+      std::unordered_map<std::string, failure_streaks> read;
+      for (auto& r : answer) {
+        auto it = read.find(r.datacenter);
+        if (it == read.end()) it = read.emplace(r.datacenter, read_streaks(r.datacenter)).first;
+        r.done(it->second);
+      }
     }
     if (!status.empty() && !stopping) {
       status_summary s = read_status();
@@ -190,7 +197,7 @@ void writer::process(std::vector<heartbeat>& batch, bool stopping, bool flushing
   if (!stopping) maybe_purge();
 }
 
-failure_streaks writer::read_streaks() {
+failure_streaks writer::read_streaks(const std::string& datacenter) {
   failure_streaks s;
   if (!ready_to_read(s.error)) return s;
   // Spooled rows are older than the request: they go in first so that the answer counts them.
@@ -203,7 +210,7 @@ failure_streaks writer::read_streaks() {
     window =
         std::min(window, std::chrono::duration_cast<std::chrono::microseconds>(opt_.retention));
   const auto began = mono::now();
-  if (!db_->read_streaks(utc_now_us() - window.count(), s)) {
+  if (!db_->read_streaks(utc_now_us() - window.count(), datacenter, s)) {
     store_log().warn("Heartbeat store {}: cannot read the failure streaks: {}", name_, s.error);
     return s;
   }

@@ -35,7 +35,8 @@ class writer final : public heartbeat_store {
 
   void submit(heartbeat hb) override;
   heartbeat_stats stats() const override;
-  void request_failure_streaks(std::function<void(failure_streaks)> done) override;
+  void request_failure_streaks(const std::string& datacenter,
+                               std::function<void(failure_streaks)> done) override;
   void request_status_summary(std::function<void(status_summary)> done) override;
   void start() override;
   bool flush(std::chrono::milliseconds timeout) override;
@@ -46,10 +47,11 @@ class writer final : public heartbeat_store {
   using mono = std::chrono::steady_clock;
   struct streaks_request {
     std::uint64_t after = 0;  // rows submitted before it
+    std::string datacenter;
     std::function<void(failure_streaks)> done;
   };
   void run();
-  failure_streaks read_streaks();
+  failure_streaks read_streaks(const std::string& datacenter);
   status_summary read_status();
   // Connected, or why not (an outage's backoff, a failed connect): for the read requests.
   bool ready_to_read(std::string& error);

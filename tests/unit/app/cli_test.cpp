@@ -137,3 +137,28 @@ TEST_CASE("controller flags and their EDA_CONTROLLER_* variables") {
     CHECK(exit_code(parse({"-r", "rb.yml"})) == -1);  // no controller: fine
   }
 }
+
+TEST_CASE("--datacenter, --region, --check-source-address: flag, then EDA_* variable, then none") {
+  auto opts = [](std::vector<const char*> args) {
+    const auto r = parse(std::move(args));
+    REQUIRE(std::holds_alternative<cli_options>(r));
+    return std::get<cli_options>(r);
+  };
+  CHECK(opts({"-r", "x"}).datacenter == "");
+  CHECK(opts({"-r", "x"}).region == "");
+  CHECK(opts({"-r", "x"}).check_source_address == "");
+  setenv("EDA_DATACENTER", "VA", 1);
+  setenv("EDA_REGION", "us-east", 1);
+  setenv("EDA_CHECK_SOURCE_ADDRESS", "127.0.0.2", 1);
+  CHECK(opts({"-r", "x"}).datacenter == "VA");
+  CHECK(opts({"-r", "x"}).region == "us-east");
+  CHECK(opts({"-r", "x"}).check_source_address == "127.0.0.2");
+  const auto o = opts(
+      {"-r", "x", "--datacenter", "NY", "--region", "us-north", "--check-source-address", "eth1"});
+  CHECK(o.datacenter == "NY");
+  CHECK(o.region == "us-north");
+  CHECK(o.check_source_address == "eth1");
+  unsetenv("EDA_DATACENTER");
+  unsetenv("EDA_REGION");
+  unsetenv("EDA_CHECK_SOURCE_ADDRESS");
+}

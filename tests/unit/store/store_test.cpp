@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "store/schema.h"
 #include "store/spool.h"
 #include "support/heartbeat_sample.h"
+#include "support/old_schema.h"
 #include "support/pg_server.h"
 #include "support/sqlite_rows.h"
 
@@ -103,7 +105,7 @@ std::vector<column_expect> expected_columns() {
       {"monitor_id", "12", "12", "NULL", ""},
       {"monitor_name", "api-login", "api-login", "from-args", "from-args"},
       {"worker_id", "w1", "w1", "w1", "w1"},
-      {"datacenter", "fra1", "fra1", "NULL", ""},
+      {"datacenter", "fra1", "fra1", "", ""},  // NOT NULL: '' when the check has none
       {"region", "eu", "eu", "NULL", ""},
       {"scheduled_at", "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123",
        "2026-11-28T06:49:55.123Z", "2026-11-28 06:49:55.123"},
@@ -193,9 +195,11 @@ std::string message_of(const std::string& spec) {
 
 // Asks the store for the failure streaks and waits for the answer (the callback runs on the
 // writer thread).
-std::future<failure_streaks> request_streaks(heartbeat_store& store) {
+std::future<failure_streaks> request_streaks(heartbeat_store& store,
+                                             const std::string& datacenter = "") {
   auto answer = std::make_shared<std::promise<failure_streaks>>();
-  store.request_failure_streaks([answer](failure_streaks s) { answer->set_value(std::move(s)); });
+  store.request_failure_streaks(datacenter,
+                                [answer](failure_streaks s) { answer->set_value(std::move(s)); });
   return answer->get_future();
 }
 
@@ -204,7 +208,9 @@ failure_streaks answer_of(std::future<failure_streaks> f) {
   return f.get();
 }
 
-failure_streaks ask_streaks(heartbeat_store& store) { return answer_of(request_streaks(store)); }
+failure_streaks ask_streaks(heartbeat_store& store, const std::string& datacenter = "") {
+  return answer_of(request_streaks(store, datacenter));
+}
 
 // A heartbeat of `name` scheduled `ago` before now.
 heartbeat recent_hb(const std::string& name, std::chrono::seconds ago, bool success) {
@@ -404,7 +410,176 @@ void check_status(const std::string& spec, const std::string& spool_dir) {
   store->stop();
 }
 
+// Two locations check one monitor in the same slots: both rows are kept, a replay of either is a
+// duplicate, and each location's streak counts its own rows only.
+void check_locations(const std::string& spec, const std::string& spool_dir,
+                     const std::function<std::string(const std::string&)>& scalar) {
+  auto store = open_heartbeat_store(spec, quick_options(spool_dir));
+  store->start();
+  // One clock reading: both locations' rows share their slots exactly.
+  const std::int64_t now_us = utc_now_us() / 1000 * 1000;
+  auto at = [&](const std::string& dc, std::chrono::seconds ago, bool success) {
+    heartbeat hb = recent_hb("api", ago, success);
+    hb.datacenter = dc;
+    hb.scheduled_at_us = now_us - ago.count() * 1'000'000;
+    hb.started_at_us = hb.scheduled_at_us;
+    return hb;
+  };
+  using std::chrono::seconds;
+  // VA: ok, fail, fail. NY: fail, fail, ok, fail (same slots). No location: fail.
+  const std::vector<heartbeat> rows = {
+      at("VA", seconds(40), true),  at("VA", seconds(30), false), at("VA", seconds(20), false),
+      at("NY", seconds(50), false), at("NY", seconds(40), false), at("NY", seconds(30), true),
+      at("NY", seconds(20), false), at("", seconds(20), false)};
+  for (const auto& hb : rows) store->submit(hb);
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().written == 8);
+  CHECK(store->stats().duplicates == 0);
+  store->submit(rows[2]);  // replays
+  store->submit(rows[6]);
+  REQUIRE(store->flush(5s));
+  CHECK(store->stats().duplicates == 2);
+  CHECK(scalar("SELECT count(*) FROM heartbeats") == "8");
+  CHECK(scalar("SELECT count(*) FROM heartbeats WHERE datacenter = 'VA'") == "3");
+  CHECK(scalar("SELECT count(*) FROM heartbeats WHERE datacenter = ''") == "1");
+  CHECK(ask_streaks(*store, "VA").failures == std::unordered_map<std::string, int>{{"api", 2}});
+  CHECK(ask_streaks(*store, "NY").failures == std::unordered_map<std::string, int>{{"api", 1}});
+  CHECK(ask_streaks(*store, "").failures == std::unordered_map<std::string, int>{{"api", 1}});
+  CHECK(ask_streaks(*store, "LON").failures.empty());
+  store->stop();
+}
+
 }  // namespace
+
+TEST_CASE("store: sqlite keeps a row per location for one monitor and slot; streaks per location") {
+  temp_dir dir;
+  const std::string db = dir.path + "/hb.db";
+  check_locations("sqlite:" + db, dir.path,
+                  [&](const std::string& sql) { return sqlite_rows(db, sql)[0][0]; });
+}
+
+TEST_CASE(
+    "store: postgres keeps a row per location for one monitor and slot; streaks per location") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  check_locations(pg.dsn(), dir.path, [&](const std::string& sql) { return pg.query(sql)[0][0]; });
+}
+
+TEST_CASE("store: a postgres table of the old shape is upgraded in place, every row kept") {
+  auto& pg = fresh_pg();
+  temp_dir dir;
+  pg.exec(test::old_postgres_ddl);
+  // 25,000 rows without a datacenter (three backfill slices), two with one.
+  pg.exec(
+      "INSERT INTO heartbeats (monitor_name, worker_id, scheduled_at, started_at, success, dns_ms, "
+      "connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, response_bytes) SELECT 'm' || (i % 10), "
+      "'old', timestamptz '2026-01-01' + i * interval '1 minute', now(), i % 3 = 0, 0, 0, 0, 0, "
+      "0, i, 0 FROM generate_series(1, 25000) i");
+  pg.exec(
+      "INSERT INTO heartbeats (monitor_name, worker_id, datacenter, scheduled_at, started_at, "
+      "success, dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, response_bytes) VALUES "
+      "('x', 'old', 'VA', '2026-02-01', now(), true, 0, 0, 0, 0, 0, 1, 0), "
+      "('y', 'old', 'VA', '2026-02-01', now(), false, 0, 0, 0, 0, 0, 2, 0)");
+  // A concurrent build that died leaves an INVALID index under the new key's name.
+  pg.exec(
+      "INSERT INTO heartbeats (monitor_name, worker_id, scheduled_at, started_at, success, "
+      "dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, response_bytes) VALUES "
+      "('z', 'old', '2026-03-01', now(), true, 0, 0, 0, 0, 0, 1, 0)");
+  CHECK_THROWS(
+      pg.exec("CREATE UNIQUE INDEX CONCURRENTLY "
+              "heartbeats_datacenter_monitor_name_scheduled_at_key ON heartbeats (worker_id)"));
+  const std::string digest =
+      "SELECT count(*), sum(total_ms), count(*) FILTER (WHERE success), sum(hashtext(monitor_name "
+      "|| scheduled_at::text || coalesce(datacenter, '-'))) FROM heartbeats WHERE worker_id = "
+      "'old'";
+  const rows_t before = pg.query(digest);
+  CHECK(before[0][0] == "25003");
+  {
+    auto store = open_heartbeat_store(pg.dsn(), quick_options(dir.path));
+    store->start();
+    // A second location's row for an existing monitor and slot.
+    heartbeat ny = make_hb("x", 0);
+    ny.datacenter = "NY";
+    ny.scheduled_at_us = *parse_utc_iso("2026-02-01T00:00:00.000Z");
+    store->submit(ny);
+    heartbeat replay = ny;
+    replay.datacenter = "VA";
+    store->submit(replay);  // VA's row is there already
+    REQUIRE(store->flush(10s));
+    CHECK(store->stats().written == 1);
+    CHECK(store->stats().duplicates == 1);
+    store->stop();
+  }
+  // Every old row, unchanged but for NULL -> '' (the digest reads both as before).
+  const rows_t after = pg.query(
+      "SELECT count(*), sum(total_ms), count(*) FILTER (WHERE success), sum(hashtext(monitor_name "
+      "|| scheduled_at::text || CASE WHEN datacenter = '' THEN '-' ELSE datacenter END)) FROM "
+      "heartbeats WHERE worker_id = 'old'");
+  CHECK(after == before);
+  CHECK(pg.query("SELECT count(*) FROM heartbeats WHERE datacenter IS NULL")[0][0] == "0");
+  CHECK(pg.query("SELECT count(*) FROM heartbeats WHERE datacenter = ''")[0][0] == "25001");
+  CHECK(pg.query("SELECT datacenter FROM heartbeats WHERE monitor_name = 'x' ORDER BY 1") ==
+        rows_t{{"NY"}, {"VA"}});
+  CHECK(pg.query("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'heartbeats'::regclass AND "
+                 "attname = 'datacenter'")[0][0] == "t");
+  CHECK(pg.query("SELECT string_agg(pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM "
+                 "pg_constraint WHERE conrelid = 'heartbeats'::regclass")[0][0] ==
+        "UNIQUE (datacenter, monitor_name, scheduled_at)");
+  CHECK(pg.query("SELECT count(*) FROM pg_index WHERE indrelid = 'heartbeats'::regclass AND NOT "
+                 "indisvalid")[0][0] == "0");
+  // A second start finds nothing to do.
+  auto again = open_heartbeat_store(pg.dsn(), quick_options(dir.path));
+  again->start();
+  REQUIRE(again->flush(5s));
+  again->stop();
+  CHECK(pg_count(pg) == "25004");
+}
+
+TEST_CASE("store: a sqlite file of the old shape is upgraded in place, every row kept") {
+  temp_dir dir;
+  const std::string db = dir.path + "/hb.db";
+  test::sqlite_exec(db, test::old_sqlite_ddl);
+  test::sqlite_exec(db,
+                    "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) "
+              "INSERT INTO heartbeats (monitor_name, worker_id, datacenter, scheduled_at, "
+              "started_at, success, dns_ms, connect_ms, tls_ms, ttfb_ms, transfer_ms, total_ms, "
+              "response_bytes) SELECT 'm' || (i % 10), 'old', CASE WHEN i % 2 = 0 THEN 'VA' END, "
+              "strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' minutes'), '2026', "
+              "i % 3 = 0, 0, 0, 0, 0, 0, i, 0 FROM s");
+  const rows_t before = sqlite_rows(
+      db,
+      "SELECT monitor_name, coalesce(datacenter, ''), scheduled_at, success, total_ms FROM "
+      "heartbeats ORDER BY rowid");
+  REQUIRE(before.size() == 2000);
+  const std::string slot = before[0][2];  // m1, no datacenter
+  {
+    auto store = open_heartbeat_store("sqlite:" + db, quick_options(dir.path));
+    store->start();
+    heartbeat ny = make_hb("m1", 0);
+    ny.datacenter = "NY";
+    ny.scheduled_at_us = *parse_utc_iso(slot);
+    store->submit(ny);
+    heartbeat dup = ny;
+    dup.datacenter = "";
+    store->submit(dup);  // the old row's identity: a duplicate
+    REQUIRE(store->flush(10s));
+    CHECK(store->stats().written == 1);
+    CHECK(store->stats().duplicates == 1);
+    store->stop();
+  }
+  CHECK(sqlite_rows(db,
+                    "SELECT monitor_name, datacenter, scheduled_at, success, total_ms FROM "
+                    "heartbeats WHERE worker_id = 'old' ORDER BY rowid") == before);
+  CHECK(sqlite_rows(db,
+                    "SELECT datacenter FROM heartbeats WHERE monitor_name = 'm1' AND "
+                    "scheduled_at = '" +
+                        slot + "' ORDER BY 1") == rows_t{{""}, {"NY"}});
+  CHECK(sqlite_rows(db, "SELECT sql FROM sqlite_master WHERE name = 'heartbeats'")[0][0].find(
+            "UNIQUE (datacenter, monitor_name, scheduled_at)") != std::string::npos);
+  CHECK(sqlite_rows(db,
+                    "SELECT count(*) FROM sqlite_master WHERE name = "
+                    "'heartbeats_scheduled_at_idx'")[0][0] == "1");
+}
 
 TEST_CASE("store: sqlite failure streaks count the rows still queued") {
   temp_dir dir;
