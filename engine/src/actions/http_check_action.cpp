@@ -285,7 +285,8 @@ class http_check_action final : public action {
       svc.heartbeats->submit(std::move(hb));
     }
     if (svc.monitors)
-      svc.monitors->checked({spec.name, spec.request.url, spec.request.method, 0, false});
+      svc.monitors->checked(
+          {spec.name, spec.request.url, spec.request.method, 0, false, spec.datacenter});
 
     std::string reason = success ? std::string() : reason_of(r, failed);
     // "api [NY]": one monitor checked from several locations is several lines.

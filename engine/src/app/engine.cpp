@@ -869,6 +869,7 @@ struct engine::impl {
     if (!options.controller.url.empty())
       actions::log_controller_version(options.controller, http_client);
     services.monitors = &monitor_dir;
+    monitor_dir.set_default_datacenter(options.datacenter);
     if (elector) services.ha = elector.get();
     env.svc = &services;
     env.vars = &vars;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "core/clock.h"
 
@@ -136,21 +137,27 @@ void url_line(std::string& out, const std::string& url, const monitor_listing* k
   out += "</div>";
 }
 
-void card_top(std::string& out, const std::string& name, const char* pill) {
-  out += "<div class=\"card\"><div class=\"top\"><span class=\"name\">" + html_escape(name) +
-         "</span>" + pill + "</div>";
+// "api · NY": a monitor checked from several locations has a card per location.
+std::string label(const std::string& name, const std::string& datacenter) {
+  return datacenter.empty() ? name : name + " · " + datacenter;
+}
+
+void card_top(std::string& out, const std::string& name, const std::string& datacenter,
+              const char* pill) {
+  out += "<div class=\"card\"><div class=\"top\"><span class=\"name\">" +
+         html_escape(label(name, datacenter)) + "</span>" + pill + "</div>";
 }
 
 // A monitor of the engine's lists without a heartbeat in the database yet.
 void pending_card(std::string& out, const monitor_listing& m) {
-  card_top(out, m.name, "<span class=\"pill pending\">PENDING</span>");
+  card_top(out, m.name, m.datacenter, "<span class=\"pill pending\">PENDING</span>");
   url_line(out, m.url, &m);
   out += "<div class=\"meta\">no data yet: no heartbeat in the last 7 days</div></div>";
 }
 
 void monitor_card(std::string& out, const monitor_status& m, const monitor_listing* known,
                   std::int64_t now_us) {
-  card_top(out, m.name,
+  card_top(out, m.name, m.datacenter,
            m.last_success ? "<span class=\"pill up\">UP</span>"
                           : "<span class=\"pill down\">DOWN</span>");
   url_line(out, !m.url.empty() || !known ? m.url : known->url, known);
@@ -179,7 +186,7 @@ void incidents(std::string& out, const status_summary& s) {
         i.ended_us > 0
             ? when(i.ended_us) + " (" + duration_text(i.ended_us - i.started_us) + ")"
             : "<b class=\"reason\">ongoing</b> (" + duration_text(s.as_of_us - i.started_us) + ")";
-    out += "<tr><td>" + html_escape(i.monitor) + "</td><td>" + when(i.started_us) + "</td><td>" +
+    out += "<tr><td>" + html_escape(label(i.monitor, i.datacenter)) + "</td><td>" + when(i.started_us) + "</td><td>" +
            ended + "</td><td>" + std::to_string(i.failures) + "</td><td>" + html_escape(i.reason) +
            "</td></tr>";
   }
@@ -218,17 +225,19 @@ std::string html_escape(std::string_view text) {
 std::string render_status_page(const std::optional<status_summary>& summary,
                                const status_page_info& info,
                                const std::vector<monitor_listing>& known) {
-  // The cards, by name: every monitor with heartbeats and every scheduled one without (pending).
-  std::map<std::string, const monitor_listing*> listed;
-  for (const auto& k : known) listed.emplace(k.name, &k);
+  // The cards, by name then datacenter: every monitor with heartbeats and every scheduled one
+  // without (pending).
+  using key = std::pair<std::string_view, std::string_view>;  // (name, datacenter)
+  std::map<key, const monitor_listing*> listed;
+  for (const auto& k : known) listed.emplace(key{k.name, k.datacenter}, &k);
   std::vector<const monitor_listing*> pending;
   std::size_t down = 0;
   if (summary && summary->error.empty()) {
     for (const auto& m : summary->monitors) down += m.last_success ? 0 : 1;
-    std::set<std::string_view> with_data;
-    for (const auto& m : summary->monitors) with_data.insert(m.name);
+    std::set<key> with_data;
+    for (const auto& m : summary->monitors) with_data.insert(key{m.name, m.datacenter});
     for (const auto& k : known)
-      if (k.scheduled && !with_data.count(k.name)) pending.push_back(&k);
+      if (k.scheduled && !with_data.count(key{k.name, k.datacenter})) pending.push_back(&k);
   }
   // Waiting for data: reload soon, so that the first checks show as they land.
   const bool waiting =
@@ -277,12 +286,14 @@ std::string render_status_page(const std::optional<status_summary>& summary,
   } else {
     out += "<h2>Monitors</h2><div class=\"grid\">";
     auto next = pending.begin();
-    const auto pending_before = [&](const std::string& name) {
-      for (; next != pending.end() && (*next)->name < name; ++next) pending_card(out, **next);
+    const auto pending_before = [&](const key& k) {
+      for (; next != pending.end() && key{(*next)->name, (*next)->datacenter} < k; ++next)
+        pending_card(out, **next);
     };
     for (const auto& m : summary->monitors) {
-      pending_before(m.name);
-      const auto it = listed.find(m.name);
+      const key k{m.name, m.datacenter};
+      pending_before(k);
+      const auto it = listed.find(k);
       monitor_card(out, m, it == listed.end() ? nullptr : it->second, info.generated_at_us);
     }
     for (; next != pending.end(); ++next) pending_card(out, **next);

@@ -19,6 +19,7 @@ struct status_bucket {
   double failed_avg_ms = -1;
 };
 
+// A monitor is (datacenter, name): one name checked from several locations is several monitors.
 struct monitor_status {
   std::string name;
   std::string url;  // "" when unknown (the table does not keep it)
@@ -31,6 +32,7 @@ struct monitor_status {
   std::int64_t checks_24h = 0, up_24h = 0;
   std::int64_t checks_7d = 0, up_7d = 0;
   std::vector<status_bucket> buckets;  // oldest first, status_summary::bucket_count of them
+  std::string datacenter{};            // "" = none
 };
 
 // A run of consecutive failed checks of one monitor.
@@ -40,6 +42,7 @@ struct status_incident {
   std::int64_t ended_us = 0;    // the slot of the success that ended it; 0: ongoing
   int failures = 0;
   std::string reason;  // of the run's last failed check
+  std::string datacenter{};  // "" = none
 };
 
 struct status_summary {
@@ -49,7 +52,7 @@ struct status_summary {
   double took_ms = 0;                      // how long the store took to compute it
   std::int64_t buckets_from_us = 0;        // the first bucket's start
   std::int64_t bucket_us = 0;              // each bucket's width
-  std::vector<monitor_status> monitors;    // by name
+  std::vector<monitor_status> monitors;    // by name, then datacenter
   // 10 across monitors: the ongoing ones first, then by start, newest first.
   std::vector<status_incident> incidents;
 };

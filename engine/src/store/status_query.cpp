@@ -88,20 +88,22 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
 
   std::vector<std::vector<std::string>> rows;
   const std::string monitors_sql =
-      "WITH m AS (SELECT monitor_name, sum(CASE WHEN scheduled_at >= " + d.at(day) +
+      "WITH m AS (SELECT datacenter, monitor_name, sum(CASE WHEN scheduled_at >= " + d.at(day) +
       " THEN 1 ELSE 0 END) AS n1, sum(CASE WHEN scheduled_at >= " + d.at(day) +
       " AND success THEN 1 ELSE 0 END) AS up1, count(*) AS n7, sum(" + ok +
       ") AS up7, max(scheduled_at) AS last_at FROM heartbeats WHERE scheduled_at >= " + d.at(week) +
-      " GROUP BY monitor_name) "
+      " GROUP BY datacenter, monitor_name) "
       "SELECT m.monitor_name, m.n1, m.up1, m.n7, m.up7, " +
       d.epoch_us("h.scheduled_at") + ", CASE WHEN h.success THEN 1 ELSE 0 END, h.status_code, " +
-      "h.total_ms, h.error, h.failed_conditions FROM m JOIN heartbeats h ON h.monitor_name = "
-      "m.monitor_name AND h.scheduled_at = m.last_at ORDER BY m.monitor_name";
+      "h.total_ms, h.error, h.failed_conditions, m.datacenter FROM m JOIN heartbeats h ON "
+      "h.datacenter = m.datacenter AND h.monitor_name = m.monitor_name AND h.scheduled_at = "
+      "m.last_at ORDER BY m.monitor_name, m.datacenter";
   if (!db.query_rows(monitors_sql, rows, out.error)) return out;
-  std::map<std::string, std::size_t> index;
+  std::map<std::pair<std::string, std::string>, std::size_t> index;  // (datacenter, name)
   for (const auto& r : rows) {
     monitor_status m;
     m.name = r[0];
+    m.datacenter = r[11];
     m.checks_24h = to_i64(r[1]);
     m.up_24h = to_i64(r[2]);
     m.checks_7d = to_i64(r[3]);
@@ -112,7 +114,7 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
     m.last_total_ms = to_double(r[8], 0);
     if (!m.last_success) m.last_reason = failure_reason(r[9], r[10], r[7]);
     m.buckets.resize(status_summary::bucket_count);
-    index[m.name] = out.monitors.size();
+    index[{m.datacenter, m.name}] = out.monitors.size();
     out.monitors.push_back(std::move(m));
   }
 
@@ -123,11 +125,11 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
       "SELECT monitor_name, (" + d.epoch_s("scheduled_at") + " - " + std::to_string(from_s) +
       ") / " + std::to_string(width_s) + " AS b, count(*), sum(CASE WHEN success THEN 0 ELSE 1 " +
       "END), avg(CASE WHEN success THEN total_ms END), avg(CASE WHEN NOT success AND total_ms > "
-      "0 THEN total_ms END) FROM heartbeats WHERE scheduled_at >= " +
-      d.at(out.buckets_from_us) + " GROUP BY monitor_name, b";
+      "0 THEN total_ms END), datacenter FROM heartbeats WHERE scheduled_at >= " +
+      d.at(out.buckets_from_us) + " GROUP BY datacenter, monitor_name, b";
   if (!db.query_rows(buckets_sql, rows, out.error)) return out;
   for (const auto& r : rows) {
-    auto m = index.find(r[0]);
+    auto m = index.find({r[6], r[0]});
     const std::int64_t b = to_i64(r[1]);
     if (m == index.end() || b < 0 || b >= status_summary::bucket_count) continue;
     auto& bucket = out.monitors[m->second].buckets[static_cast<std::size_t>(b)];
@@ -139,28 +141,31 @@ status_summary read_status_summary(backend& db, std::int64_t now_us) {
 
   rows.clear();
   // A run's rows share the count of successes before them (`grp`); the success that ends it is
-  // the monitor's next row, found through the unique index. A run is ongoing when it holds the
+  // the monitor's next row in its datacenter, found through the unique index. A run is ongoing when it holds the
   // monitor's newest row. The table shows Started and Ended, so it is sorted by them: the ongoing
   // runs first (never crowded out by newer, ended ones), then by start, newest first.
   const std::string incidents_sql =
-      "WITH r AS (SELECT monitor_name, scheduled_at, success, sum(" + std::string(ok) +
-      ") OVER (PARTITION BY monitor_name ORDER BY scheduled_at) AS grp, max(scheduled_at) OVER "
-      "(PARTITION BY monitor_name) AS newest FROM heartbeats WHERE scheduled_at >= " +
+      "WITH r AS (SELECT datacenter, monitor_name, scheduled_at, success, sum(" + std::string(ok) +
+      ") OVER (PARTITION BY datacenter, monitor_name ORDER BY scheduled_at) AS grp, "
+      "max(scheduled_at) OVER (PARTITION BY datacenter, monitor_name) AS newest FROM heartbeats "
+      "WHERE scheduled_at >= " +
       d.at(week) +
-      "), f AS (SELECT monitor_name, min(scheduled_at) AS first_at, max(scheduled_at) AS "
-      "last_at, count(*) AS n, CASE WHEN max(scheduled_at) = max(newest) THEN 1 ELSE 0 END AS "
-      "ongoing FROM r WHERE NOT success GROUP BY monitor_name, grp ORDER BY ongoing DESC, "
-      "first_at DESC, monitor_name LIMIT 10), g AS (SELECT f.*, (SELECT min(e.scheduled_at) "
-      "FROM heartbeats e WHERE e.monitor_name = f.monitor_name AND e.scheduled_at > f.last_at) "
-      "AS end_at FROM f) SELECT g.monitor_name, " +
+      "), f AS (SELECT datacenter, monitor_name, min(scheduled_at) AS first_at, max(scheduled_at) "
+      "AS last_at, count(*) AS n, CASE WHEN max(scheduled_at) = max(newest) THEN 1 ELSE 0 END AS "
+      "ongoing FROM r WHERE NOT success GROUP BY datacenter, monitor_name, grp ORDER BY ongoing "
+      "DESC, first_at DESC, monitor_name, datacenter LIMIT 10), g AS (SELECT f.*, (SELECT "
+      "min(e.scheduled_at) FROM heartbeats e WHERE e.datacenter = f.datacenter AND "
+      "e.monitor_name = f.monitor_name AND e.scheduled_at > f.last_at) AS end_at FROM f) SELECT "
+      "g.monitor_name, " +
       d.epoch_us("g.first_at") + ", " + d.epoch_us("g.end_at") +
-      ", g.n, h.error, h.failed_conditions, h.status_code FROM g JOIN heartbeats h ON "
-      "h.monitor_name = g.monitor_name AND h.scheduled_at = g.last_at ORDER BY g.ongoing DESC, "
-      "g.first_at DESC, g.monitor_name";
+      ", g.n, h.error, h.failed_conditions, h.status_code, g.datacenter FROM g JOIN heartbeats h "
+      "ON h.datacenter = g.datacenter AND h.monitor_name = g.monitor_name AND h.scheduled_at = "
+      "g.last_at ORDER BY g.ongoing DESC, g.first_at DESC, g.monitor_name, g.datacenter";
   if (!db.query_rows(incidents_sql, rows, out.error)) return out;
   for (const auto& r : rows) {
     status_incident i;
     i.monitor = r[0];
+    i.datacenter = r[7];
     i.started_us = to_i64(r[1]);
     i.ended_us = to_i64(r[2]);
     i.failures = static_cast<int>(to_i64(r[3]));

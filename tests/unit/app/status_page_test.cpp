@@ -241,3 +241,55 @@ TEST_CASE("status page: failed checks are in the chart, in red, at their time") 
   CHECK(has(page, "slowest slice 200 ms</span>"));
   CHECK(has(page, "the mean time of the successful checks in green, of the failed ones in red"));
 }
+
+TEST_CASE("status page: one monitor name from several locations: a card per location") {
+  status_summary s;
+  s.as_of_us = now_us;
+  monitor_status ny = monitor("api", false), va = monitor("api", true);
+  ny.datacenter = "NY";
+  va.datacenter = "VA";
+  s.monitors = {ny, va};
+  status_incident i;
+  i.monitor = "api";
+  i.datacenter = "NY";
+  i.started_us = now_us - 60'000'000;
+  i.failures = 2;
+  i.reason = "status 500";
+  s.incidents = {i};
+  std::vector<monitor_listing> known = {
+      {"api", "http://ny.test/", "GET", 30, true, "NY"},
+      {"api", "http://lon.test/", "GET", 30, true, "LON"},  // scheduled there, no heartbeat yet
+      {"api", "http://va.test/", "GET", 30, true, "VA"},
+  };
+  const std::string page = render_status_page(s, info(), known);
+  CHECK(has(page, "<span class=\"name\">api · NY</span><span class=\"pill down\">DOWN</span>"));
+  CHECK(has(page, "<span class=\"name\">api · VA</span><span class=\"pill up\">UP</span>"));
+  CHECK(has(page, "<span class=\"name\">api · LON</span><span class=\"pill pending\">"));
+  // Each card its own location's URL; pending in name-then-datacenter order.
+  const auto lon = page.find("api · LON"), ny_at = page.find("api · NY"),
+             va_at = page.find("api · VA");
+  CHECK(lon < ny_at);
+  CHECK(ny_at < va_at);
+  CHECK(page.find("ny.test", ny_at) < va_at);
+  CHECK(page.find("va.test", va_at) != std::string::npos);
+  CHECK(has(page, "<tr><td>api · NY</td>"));
+  CHECK(has(page, "1 of 2 monitors down"));
+}
+
+TEST_CASE("monitor directory: a monitor per (datacenter, name); the worker's datacenter by default") {
+  monitor_directory d;
+  d.set_default_datacenter("LON");
+  int owner = 0;
+  d.publish(&owner, {{"api", "http://a/", "GET", 30, true, "NY"}, {"api", "http://b/", "GET", 30,
+                                                                   true, ""}});
+  d.checked({"api", "http://c/", "GET", 0, false, "VA"});
+  d.checked({"api", "http://d/", "GET", 0, false, "NY"});  // published wins
+  const auto all = d.all();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].datacenter == "LON");
+  CHECK(all[0].url == "http://b/");
+  CHECK(all[1].datacenter == "NY");
+  CHECK(all[1].url == "http://a/");
+  CHECK(all[2].datacenter == "VA");
+  CHECK_FALSE(all[2].scheduled);
+}

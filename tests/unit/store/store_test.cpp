@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -446,6 +447,24 @@ void check_locations(const std::string& spec, const std::string& spool_dir,
   CHECK(ask_streaks(*store, "NY").failures == std::unordered_map<std::string, int>{{"api", 1}});
   CHECK(ask_streaks(*store, "").failures == std::unordered_map<std::string, int>{{"api", 1}});
   CHECK(ask_streaks(*store, "LON").failures.empty());
+  // The status page: a monitor per location, by name then datacenter; incidents per location.
+  const status_summary st = ask_status(*store);
+  CHECK(st.error == "");
+  REQUIRE(st.monitors.size() == 3);
+  CHECK(st.monitors[0].datacenter == "");
+  CHECK(st.monitors[1].datacenter == "NY");
+  CHECK(st.monitors[2].datacenter == "VA");
+  for (const auto& m : st.monitors) CHECK(m.name == "api");
+  CHECK(st.monitors[1].checks_24h == 4);
+  CHECK(st.monitors[1].up_24h == 1);
+  CHECK(st.monitors[2].checks_24h == 3);
+  CHECK(st.monitors[2].up_24h == 1);
+  CHECK_FALSE(st.monitors[2].last_success);
+  std::map<std::string, std::vector<int>> runs;  // datacenter -> failures per incident
+  for (const auto& i : st.incidents) runs[i.datacenter].push_back(i.failures);
+  CHECK(runs["VA"] == std::vector<int>{2});
+  CHECK(runs["NY"] == std::vector<int>{1, 2});  // ongoing first, then the ended one
+  CHECK(runs[""] == std::vector<int>{1});
   store->stop();
 }
 

@@ -381,9 +381,12 @@ void monitors_source::apply(std::vector<monitor_ptr> list, std::int64_t now_ms) 
   if (env().monitors) {
     std::vector<monitor_listing> listed;
     listed.reserve(current_.size());
-    for (const auto& [name, s] : current_)
+    for (const auto& [name, s] : current_) {
+      const auto dc = s.m->spec.find("datacenter");
       listed.push_back({name, s.m->spec.value("url", ""), s.m->spec.value("method", ""),
-                        static_cast<double>(s.m->interval_ms) / 1000, true});
+                        static_cast<double>(s.m->interval_ms) / 1000, true,
+                        dc != s.m->spec.end() && dc->is_string() ? dc->get<std::string>() : ""});
+    }
     env().monitors->publish(this, std::move(listed));
   }
   if (loaded_once_ && (added || changed || removed))
