@@ -96,10 +96,12 @@ TEST_CASE("elector: one leader, epochs bumped per term, graceful hand-over, lock
 
   ha::elector b(settings_for(pg, "b"), record_into(e2));
   b.start();
-  std::this_thread::sleep_for(500ms);
+  REQUIRE(e2.wait_for("standing by", 10s));  // b's session found a's lock
   CHECK(!b.trusted_now());
-  CHECK(a.trusted_now());  // confirmations keep the lease going
-  std::this_thread::sleep_for(2s);
+  CHECK(a.trusted_now());
+  // Longer than a lease since a took its term: only its confirmations can keep it trusted.
+  const auto lease = a.times().lease;
+  std::this_thread::sleep_for(lease + lease / 3);
   CHECK(a.trusted_now());
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -109,7 +111,8 @@ TEST_CASE("elector: one leader, epochs bumped per term, graceful hand-over, lock
   const auto took = std::chrono::steady_clock::now() - t0;
   MESSAGE("graceful hand-over took ",
           std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), " ms");
-  CHECK(took < 2s);
+  // Without the release b would wait for the server to drop a's session (server_timeout).
+  CHECK(took < a.times().server_timeout);
   CHECK(b.term().epoch == 2);
   CHECK(pg.query("SELECT worker_id, epoch FROM rulebook_ha_leader WHERE ha_uuid = "
                  "'elector-test'")[0] == std::vector<std::string>{"b", "2"});

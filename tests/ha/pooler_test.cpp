@@ -2,6 +2,7 @@
 // transaction mode (session locks would be shared) and in session mode alike (a client cannot
 // read the mode).
 #include <doctest/doctest.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -42,7 +43,11 @@ class pgbouncer {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     REQUIRE(posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
-    std::this_thread::sleep_for(500ms);
+    // Until it listens (any answer, a refusal too), not a fixed time.
+    const std::string ping =
+        "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=rb user=rb connect_timeout=2";
+    for (int i = 0; i < 500 && PQping(ping.c_str()) == PQPING_NO_RESPONSE; ++i)
+      std::this_thread::sleep_for(20ms);
   }
   ~pgbouncer() {
     kill(pid_, SIGTERM);

@@ -146,10 +146,13 @@ TEST_CASE("monitors: bad arguments are load errors naming the source, monitor an
 
 TEST_CASE("monitors: each monitor at its own slots, consecutive, never before their time") {
   harness h;
+  std::map<std::string, int> seen;
+  h.sink.on_put = [&](const value& e) { ++seen[e["monitor"]["name"].get<std::string>()]; };
   h.make("monitors", {{"monitors", {monitor("fast", 0.1), monitor("slow", 0.25)}}});
   h.start();
-  h.io.run_for(std::chrono::milliseconds(620));
+  CHECK(h.run_until([&] { return seen["fast"] >= 5 && seen["slow"] >= 2; }));
   h.stop();
+  h.io.restart();
   h.io.run();
   h.check_contract();
   std::map<std::string, std::vector<std::int64_t>> slots;
@@ -177,24 +180,31 @@ TEST_CASE("monitors: emitted at their slot time, never earlier") {
   harness h;
   std::vector<std::int64_t> lateness;
   h.sink.on_put = [&](const value& e) { lateness.push_back(rb::utc_now_us() / 1000 - slot_of(e)); };
-  h.make("monitors", {{"monitors", {monitor("a", 0.05), monitor("b", 0.05), monitor("c", 0.05)}}});
+  h.make("monitors", {{"monitors", {monitor("a", 0.2), monitor("b", 0.2), monitor("c", 0.2)}}});
   h.start();
-  h.io.run_for(std::chrono::milliseconds(300));
+  CHECK(h.run_until([&] { return lateness.size() >= 12; }));
   h.stop();
+  h.io.restart();
   h.io.run();
   REQUIRE(lateness.size() >= 12);
   CHECK(*std::min_element(lateness.begin(), lateness.end()) >= 0);
-  CHECK(*std::max_element(lateness.begin(), lateness.end()) < 40);
+  // On time: a source that woke a slot late (or on a coarse tick) is late by about an interval
+  // every time. The median, not the maximum: one wake-up delayed on a busy machine is no bug.
+  std::nth_element(lateness.begin(), lateness.begin() + lateness.size() / 2, lateness.end());
+  CHECK(lateness[lateness.size() / 2] < 100);
 }
 
 TEST_CASE("monitors: back-pressure delays slots but drops none") {
   harness h(1);  // full after every event
   value list = value::array();
   for (int i = 0; i < 40; ++i) list.push_back(monitor("m" + std::to_string(i), 0.05));
+  std::set<std::string> seen;
+  h.sink.on_put = [&](const value& e) { seen.insert(e["monitor"]["name"].get<std::string>()); };
   h.make("monitors", {{"monitors", list}});
   h.start();
-  h.io.run_for(std::chrono::milliseconds(400));
+  CHECK(h.run_until([&] { return h.sink.times_full > 100 && seen.size() == 40; }));
   h.stop();
+  h.io.restart();
   h.io.run();
   h.check_contract();
   CHECK(h.sink.times_full > 100);
@@ -232,21 +242,23 @@ TEST_CASE("monitors: HA: nothing while follower; a new term starts from the next
   // While the source waits for leadership the loop has no work of its own: keep it running.
   auto guard = boost::asio::make_work_guard(h.io);
   h.start();
-  h.io.run_for(std::chrono::milliseconds(200));
+  CHECK(h.run_until([&] { return h.sink.events.size() >= 4; }));
   const std::size_t before = h.sink.events.size();
-  CHECK(before >= 4);
   // Leadership lost (as the engine's on_follower does), then won back 300 ms later.
   signals.leader.clear();
   signals.follower.set();
+  h.io.poll();  // the notice is posted: let it land
   h.io.run_for(std::chrono::milliseconds(300));
   CHECK(h.sink.events.size() <= before + 2);  // at most a slot already under way
   const std::size_t at_loss = h.sink.events.size();
   const std::int64_t regained = rb::utc_now_us() / 1000;
   signals.follower.clear();
   signals.leader.set();
-  h.io.run_for(std::chrono::milliseconds(200));
+  // Two slots of each monitor: their spacing is checked below.
+  CHECK(h.run_until([&] { return h.sink.events.size() >= at_loss + 4; }));
   h.stop();
   guard.reset();
+  h.io.restart();
   h.io.run();
   h.check_contract();
   REQUIRE(h.sink.events.size() > at_loss);
@@ -278,9 +290,13 @@ TEST_CASE("monitors: reloads add, change and remove monitors; a failed reload ke
     return std::make_unique<scripted_catalog>(h.io, &answers, &loads);
   };
   h.src = make_builtin("monitors", {{"datacenter_id", 3}, {"reload_interval", 1}}, std::move(env));
+  std::map<std::string, int> seen;
+  h.sink.on_put = [&](const value& e) { ++seen[e["monitor"]["name"].get<std::string>()]; };
   h.start();
-  h.io.run_for(std::chrono::milliseconds(2600));  // loads at 0, 1 s (fails), 2 s
+  // Loads at 0, 1 s (fails), 2 s; then enough of the new list to check.
+  CHECK(h.run_until([&] { return loads >= 3 && seen["new"] >= 5; }, std::chrono::seconds(20)));
   h.stop();
+  h.io.restart();
   h.io.run();
   h.check_contract();
   CHECK(loads == 3);

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sources/builtin/builtin.h"
@@ -145,6 +147,24 @@ struct harness {
     inside_call = true;
     src->stop();
     inside_call = false;
+  }
+
+  // Runs the loop until `done()` holds, checking after every handler; false if `limit` passed
+  // first. Tests wait for what they expect rather than for a time that suits a fast machine; the
+  // limit only turns a hang into a failure.
+  bool run_until(const std::function<bool()>& done,
+                 std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return false;
+      io.restart();
+      const auto step = std::min<std::chrono::steady_clock::duration>(
+          deadline - now, std::chrono::milliseconds(10));
+      if (io.run_one_for(step) == 0 && io.stopped())
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // no work: do not spin
+    }
+    return true;
   }
 
   // Starts and runs the loop until it has no work left.

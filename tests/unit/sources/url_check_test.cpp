@@ -14,8 +14,9 @@ TEST_CASE("url_check: each URL in order, one event each, then the delay, forever
   h.make("ansible.eda.url_check",
          {{"urls", {"http://a/", "http://b/", "http://c/"}}, {"delay", 0.05}});
   h.start();
-  h.io.run_for(std::chrono::milliseconds(80));  // one round, the delay, part of the next
+  CHECK(h.run_until([&] { return h.sink.events.size() >= 4; }));  // one round, the delay, the next
   h.stop();
+  h.io.restart();
   h.io.run();
   REQUIRE(h.sink.events.size() >= 4);
   CHECK(h.sink.events[0] ==

@@ -115,16 +115,17 @@ TEST_CASE("fault: SUCCESS with no events counts as TIMEOUT (no spinning)") {
 TEST_CASE("fault: stop() cuts a long wait short and closes the instance") {
   so_harness h;
   h.make_so(test_plugin("fault"), {{"never_ready", 1}});
+  const int calls_before = fault_count(fault_counter::next_batch_calls);
   h.start();
-  h.run_for(50ms);
+  REQUIRE(h.run_until([&] { return fault_count(fault_counter::next_batch_calls) > calls_before; }));
   const int calls = fault_count(fault_counter::next_batch_calls);
   h.run_for(50ms);
   CHECK(fault_count(fault_counter::next_batch_calls) == calls);  // honouring the 60 s hint
   const auto t0 = std::chrono::steady_clock::now();
   h.stop();
   CHECK(fault_count(fault_counter::opens) == fault_count(fault_counter::closes));
-  h.run_for(5s);
-  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  h.run_for(30s);  // returns once the loop has no work: at once unless the wait outlives stop
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   h.check_contract();
   CHECK(h.end == source_end::stopped);
   h.src.reset();
@@ -197,30 +198,32 @@ TEST_CASE("probe: leadership is told after open and on every change, waking an i
   h.signals = &sig;
   h.make_so(test_plugin("probe"), rb::value::object());
   h.start();
-  h.run_for(50ms);
-  REQUIRE(h.sink.events.size() == 1);
+  // Each step waits for its event, then a little longer to see that no other one follows.
+  const auto events_after = [&](std::size_t n) {
+    CHECK(h.run_until([&] { return h.sink.events.size() >= n; }));
+    h.run_for(50ms);
+    return h.sink.events.size();
+  };
+  REQUIRE(events_after(1) == 1);
   CHECK(h.sink.events[0] == rb::value{{"leader", false}});
 
   // The plugin idles on a one-minute hint: the change itself must bring the next call.
   sig.follower.clear();
   sig.leader.set();
-  h.run_for(50ms);
-  REQUIRE(h.sink.events.size() == 2);
+  REQUIRE(events_after(2) == 2);
   CHECK(h.sink.events[1] == rb::value{{"leader", true}});
 
   sig.leader.clear();
   sig.follower.set();
-  h.run_for(50ms);
-  REQUIRE(h.sink.events.size() == 3);
+  REQUIRE(events_after(3) == 3);
   CHECK(h.sink.events[2] == rb::value{{"leader", false}});
 
   // Flags that disagree (both set) are polled, not spun on; the role follows `leader`.
   sig.leader.set();
-  h.run_for(250ms);
-  REQUIRE(h.sink.events.size() == 4);
+  REQUIRE(events_after(4) == 4);
   CHECK(h.sink.events[3] == rb::value{{"leader", true}});
   h.stop();
-  h.run_for(1s);
+  CHECK(h.run_until([&] { return h.end.has_value(); }));
   h.check_contract();
 }
 
@@ -228,10 +231,11 @@ TEST_CASE("probe: without HA signals the plugin is told it leads") {
   so_harness h;
   h.make_so(test_plugin("probe"), rb::value::object());
   h.start();
+  REQUIRE(h.run_until([&] { return h.sink.events.size() >= 1; }));
   h.run_for(50ms);
   REQUIRE(h.sink.events.size() == 1);
   CHECK(h.sink.events[0] == rb::value{{"leader", true}});
   h.stop();
-  h.run_for(1s);
+  CHECK(h.run_until([&] { return h.end.has_value(); }));
   h.check_contract();
 }
