@@ -41,9 +41,9 @@ TEST_CASE("uptime.yml: checks at aligned slots, heartbeats, alert on the third f
                                          "  - {name: flapping-page, url: " +
                                          base +
                                          "/flapping, interval: 1}\n"
-                                         "  - {name: nowhere, url: "
-                                         "'http://does-not-exist.invalid/', interval: "
-                                         "1, timeout: 2}\n");
+                                         "  - {name: nowhere, url: 'http://" +
+                                         std::string(64, 'a') +
+                                         ".invalid/', interval: 1, timeout: 2}\n");
   // The target binds: wait until it answers.
   for (int i = 0; i < 500 && rb::test::curl(rb::test::quote(base + "/healthy")).status == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
