@@ -1,9 +1,14 @@
 // The operability server (--http-port) with the real binary: health endpoints, /metrics checked
 // by promtool and against the audit log, usage and start-up errors; and the shipped deployment
 // files (Prometheus rules and scrape config, HAProxy config) checked by their own tools.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -56,7 +61,140 @@ struct running {
   }
 };
 
+// A loopback port that answers every connection with 200 "ok" until destroyed.
+struct ok_server {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int port = 0;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  ok_server() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    port = ntohs(addr.sin_port);
+    thread = std::thread([this] {
+      while (!stop) {
+        const int c = ::accept(fd, nullptr, nullptr);
+        if (c < 0) break;
+        char buf[4096];
+        (void)::recv(c, buf, sizeof buf, 0);  // one small GET
+        const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        (void)::send(c, reply, sizeof reply - 1, MSG_NOSIGNAL);
+        ::close(c);
+      }
+    });
+  }
+  ~ok_server() {
+    stop = true;
+    ::shutdown(fd, SHUT_RDWR);  // wakes accept()
+    thread.join();
+    ::close(fd);
+  }
+};
+
+// A loopback port nothing listens on: connections are refused.
+int closed_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(s);
+  return ntohs(addr.sin_port);
+}
+
 }  // namespace
+
+TEST_CASE("operability: /metrics has each monitor's last check (up, time, phases), promtool ok") {
+  ok_server up_server;
+  const std::string up_url = "http://127.0.0.1:" + std::to_string(up_server.port) + "/";
+  const std::string down_url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/";
+  running r;
+  // The down monitor's name needs escaping on the page; it takes the worker's --datacenter.
+  const std::string rb = r.dir.write("checks.yml", R"(
+- name: checks
+  hosts: all
+  sources:
+    - generic:
+        payload:
+          - kind: up
+          - kind: down
+        shutdown_after: 120
+  rules:
+    - name: up
+      condition: event.kind == "up"
+      action:
+        http_check:
+          url: )" + up_url + R"(
+          name: web
+          datacenter: NY
+          post_events: false
+    - name: down
+      condition: event.kind == "down"
+      action:
+        http_check:
+          url: )" + down_url + R"(
+          name: 'api "v2"'
+          timeout: 5
+          post_events: false
+)");
+  const double before = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  r.pid = spawn_rulebook(
+      {"-r", rb, "--http-port", "0", "--http-host", "127.0.0.1", "--datacenter", "LA",
+       "--audit-log", r.audit, "-v", "--heartbeat-store", "sqlite:" + r.dir.path() + "/hb.db"},
+      r.out, r.err);
+  r.port = wait_http_port(r.err);
+  REQUIRE_MESSAGE(r.port > 0, read_file(r.err));
+
+  const std::string web = "{monitor=\"web\",datacenter=\"NY\"}";
+  const std::string api = "{monitor=\"api \\\"v2\\\"\",datacenter=\"LA\"}";
+  std::string page;
+  const auto end = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < end) {
+    page = curl(quote(r.url("/metrics"))).body;
+    if (metric_sample(page, "rulebook_monitor_up" + web) >= 0 &&
+        metric_sample(page, "rulebook_monitor_up" + api) >= 0)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  CAPTURE(page);
+  CHECK(metric_sample(page, "rulebook_monitor_up" + web) == 1);
+  CHECK(metric_sample(page, "rulebook_monitor_up" + api) == 0);
+  for (const auto& labels : {web, api}) {
+    const double at = metric_sample(page, "rulebook_monitor_last_check_timestamp_seconds" + labels);
+    CHECK(at >= before - 1);
+    CHECK(at <= before + 60);
+  }
+  const std::string web_phase =
+      "rulebook_monitor_check_duration_seconds{monitor=\"web\","
+      "datacenter=\"NY\",phase=\"";
+  const double total = metric_sample(page, web_phase + "total\"}");
+  CHECK(total > 0);
+  CHECK(total < 10);
+  for (const char* phase : {"dns", "connect", "tls", "ttfb", "transfer"}) {
+    const double v = metric_sample(page, web_phase + phase + "\"}");
+    CHECK_MESSAGE(v >= 0, phase);
+    CHECK_MESSAGE(v <= total, phase);
+  }
+  CHECK(metric_sample(page, web_phase + "tls\"}") == 0);  // plain HTTP
+  // No TLS anywhere: no certificate expiry series.
+  CHECK(page.find("rulebook_monitor_cert_expiry_timestamp_seconds{") == std::string::npos);
+  CHECK(metric_sample(page, "rulebook_http_checks_total{result=\"success\"}") == 1);
+  CHECK(metric_sample(page, "rulebook_http_checks_total{result=\"failure\"}") == 1);
+
+  r.dir.write("metrics.txt", page);
+  const auto lint = shell("promtool check metrics < " + quote(r.dir.path() + "/metrics.txt"));
+  CHECK_MESSAGE(lint.exit_code == 0, lint.output);
+  CHECK(r.stop().exit_code == 0);
+}
 
 TEST_CASE("operability: health endpoints standalone; /metrics passes promtool, matches audit") {
   running r;

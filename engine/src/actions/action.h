@@ -48,6 +48,7 @@ struct firing {
 };
 
 struct controller_settings;  // actions/controller_client.h
+class monitor_metrics;       // actions/monitor_metrics.h
 
 enum class shutdown_kind { graceful, now };
 
@@ -85,7 +86,9 @@ struct services {
   std::string region;
   // --check-source-address: the local address or interface checks leave from ("" = any).
   std::string check_source_address;
-  rb::metrics* metrics = nullptr;        // /metrics; null: not counted
+  rb::metrics* metrics = nullptr;  // /metrics; null: not counted
+  // http_check's last result per (monitor, datacenter) on /metrics; null: not exported.
+  monitor_metrics* check_metrics = nullptr;
   // run_job_template / run_workflow_template: where the controller is; null: none configured.
   const controller_settings* controller = nullptr;
   // http_check notes each monitor it checks (the status page's URLs); null: nowhere.

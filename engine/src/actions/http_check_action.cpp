@@ -26,6 +26,7 @@
 #include "actions/check_spec.h"
 #include "actions/check_summary.h"
 #include "actions/http_expect.h"
+#include "actions/monitor_metrics.h"
 #include "core/clock.h"
 
 namespace rb::actions {
@@ -283,6 +284,15 @@ class http_check_action final : public action {
       hb.error = r.responded ? std::string() : r.error;
       hb.ha_epoch = ctx.epoch;
       svc.heartbeats->submit(std::move(hb));
+    }
+    if (svc.check_metrics) {
+      monitor_metrics::check c;
+      c.up = success;
+      c.started_us = ctx.started_us;
+      c.phase_ms = {r.time.dns_ms,  r.time.connect_ms,  r.time.tls_ms,
+                    r.time.ttfb_ms, r.time.transfer_ms, r.time.total_ms};
+      c.cert_expires_at = r.cert_expires_at;
+      svc.check_metrics->record(spec.name, spec.datacenter, c);
     }
     if (svc.monitors)
       svc.monitors->checked(

@@ -22,6 +22,7 @@
 #include "actions/controller_client.h"
 #include "actions/dispatcher.h"
 #include "actions/firing_job.h"
+#include "actions/monitor_metrics.h"
 #include "actions/variables.h"
 #include "app/condition_compiler.h"
 #include "app/early_signals.h"
@@ -110,6 +111,8 @@ struct engine::impl {
   value vars;
   value masked_vars;
   rb::metrics metrics;  // first: everything below may hold its series
+  // http_check's rulebook_monitor_* series (in `metrics`, so after it).
+  actions::monitor_metrics monitor_metrics{metrics};
   asio::io_context io{1};
   asio::signal_set signals{io, SIGINT, SIGTERM};
   asio::steady_timer shutdown_deadline{io};
@@ -865,6 +868,7 @@ struct engine::impl {
     services.region = options.region;
     services.check_source_address = options.check_source_address;
     services.metrics = &metrics;
+    services.check_metrics = &monitor_metrics;
     services.controller = &options.controller;
     if (!options.controller.url.empty())
       actions::log_controller_version(options.controller, http_client);
